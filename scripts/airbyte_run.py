@@ -1,0 +1,152 @@
+"""Run an Airbyte source as its own process and sort what it prints: the harness the demo, tests and benches share."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+
+@dataclass
+class RunResult:
+    command: str
+    exit_code: int
+    wall_seconds: float
+    cpu_seconds: float
+    records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    states: list[dict] = field(default_factory=list)
+    logs: list[dict] = field(default_factory=list)
+    traces: list[dict] = field(default_factory=list)
+    controls: list[dict] = field(default_factory=list)
+    other: list[dict] = field(default_factory=list)
+    stderr: str = ""
+    stdout_lines: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {stream: len(rows) for stream, rows in sorted(self.records.items())}
+
+    def latest_state(self) -> list[dict]:
+        """The newest STATE per stream, in the list form Airbyte passes back with `--state`."""
+        per_stream: dict[str, dict] = {}
+        for state in self.states:
+            if state.get("type") == "STREAM":
+                per_stream[state["stream"]["stream_descriptor"]["name"]] = state
+        return list(per_stream.values())
+
+    def errors(self) -> list[dict]:
+        return [t["error"] for t in self.traces if t.get("type") == "ERROR"]
+
+    def duplicates(self, stream: str, key: str = "id") -> int:
+        counts = Counter(r.get(key) for r in self.records.get(stream, []))
+        return sum(n - 1 for n in counts.values() if n > 1)
+
+
+def connector_env(info: dict, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment that routes https://<subdomain>.zendesk.com through the emulator and trusts its CA.
+
+    This machine exports CA bundle variables globally; they must point at the emulator's CA for the child.
+    """
+    env = dict(os.environ if base is None else base)
+    for key in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
+        env.pop(key, None)
+    env.update(
+        {
+            "HTTPS_PROXY": info["proxy_url"],
+            "https_proxy": info["proxy_url"],
+            "REQUESTS_CA_BUNDLE": info["ca_file"],
+            "SSL_CERT_FILE": info["ca_file"],
+            "CURL_CA_BUNDLE": info["ca_file"],
+        }
+    )
+    return env
+
+
+def run_source(
+    command: list[str],
+    verb: str,
+    *,
+    config: dict | None = None,
+    catalog: dict | None = None,
+    state: list | dict | None = None,
+    env: dict[str, str] | None = None,
+    keep_records: bool = True,
+    timeout: float | None = None,
+) -> RunResult:
+    """Run `<command> <verb> --config ... [--catalog ...] [--state ...]` and classify every stdout line."""
+    with tempfile.TemporaryDirectory(prefix="airbyte-run-") as tmp:
+        args = list(command) + [verb]
+        for flag, value in (("--config", config), ("--catalog", catalog), ("--state", state)):
+            if value is not None:
+                path = Path(tmp) / f"{flag[2:]}.json"
+                path.write_text(json.dumps(value))
+                args += [flag, str(path)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.monotonic()
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1 << 20)
+        result = RunResult(command=" ".join(args), exit_code=-1, wall_seconds=0.0, cpu_seconds=0.0)
+        _collect(proc.stdout, result, keep_records)
+        try:
+            result.stderr = proc.stderr.read() if proc.stderr else ""
+            result.exit_code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            result.exit_code = proc.wait()
+        result.wall_seconds = time.monotonic() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return result
+
+
+def _collect(lines: Iterable[str], result: RunResult, keep_records: bool) -> None:
+    for line in lines:
+        result.stdout_lines += 1
+        if not line.startswith("{"):
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        kind = message.get("type")
+        if kind == "RECORD":
+            record = message["record"]
+            rows = result.records[record["stream"]]
+            rows.append(record["data"] if keep_records else {"id": record["data"].get("id")})
+        elif kind == "STATE":
+            result.states.append(message["state"])
+        elif kind == "LOG":
+            result.logs.append(message["log"])
+        elif kind == "TRACE":
+            result.traces.append(message["trace"])
+        elif kind == "CONTROL":
+            result.controls.append(message["control"])
+        else:
+            result.other.append(message)
+
+
+def configured_catalog(catalog: dict, streams: Iterable[str] | None = None, incremental: bool = True) -> dict:
+    """Select streams from a discovered catalog: incremental where the stream supports it, else full refresh."""
+    wanted = set(streams) if streams is not None else None
+    configured = []
+    for stream in catalog["streams"]:
+        if wanted is not None and stream["name"] not in wanted:
+            continue
+        supports_incremental = "incremental" in stream.get("supported_sync_modes", [])
+        mode = "incremental" if incremental and supports_incremental else "full_refresh"
+        entry: dict[str, Any] = {
+            "stream": stream,
+            "sync_mode": mode,
+            "destination_sync_mode": "append_dedup" if mode == "incremental" else "overwrite",
+        }
+        if stream.get("source_defined_primary_key"):
+            entry["primary_key"] = stream["source_defined_primary_key"]
+        if mode == "incremental" and stream.get("default_cursor_field"):
+            entry["cursor_field"] = stream["default_cursor_field"]
+        configured.append(entry)
+    return {"streams": configured}
