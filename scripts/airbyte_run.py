@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
 import subprocess
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+# The ten streams of the seed, named as the official Airbyte connector names them (and the emulator's truth routes).
+STREAMS = (
+    "tickets",
+    "users",
+    "organizations",
+    "groups",
+    "group_memberships",
+    "macros",
+    "tags",
+    "ticket_fields",
+    "ticket_metrics",
+    "ticket_audits",
+)
+
+
+def key_of(stream: str) -> str:
+    return "name" if stream == "tags" else "id"
 
 
 @dataclass
@@ -46,26 +64,6 @@ class RunResult:
     def duplicates(self, stream: str, key: str = "id") -> int:
         counts = Counter(r.get(key) for r in self.records.get(stream, []))
         return sum(n - 1 for n in counts.values() if n > 1)
-
-
-def connector_env(info: dict, base: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment that routes https://<subdomain>.zendesk.com through the emulator and trusts its CA.
-
-    This machine exports CA bundle variables globally; they must point at the emulator's CA for the child.
-    """
-    env = dict(os.environ if base is None else base)
-    for key in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy"):
-        env.pop(key, None)
-    env.update(
-        {
-            "HTTPS_PROXY": info["proxy_url"],
-            "https_proxy": info["proxy_url"],
-            "REQUESTS_CA_BUNDLE": info["ca_file"],
-            "SSL_CERT_FILE": info["ca_file"],
-            "CURL_CA_BUNDLE": info["ca_file"],
-        }
-    )
-    return env
 
 
 def run_source(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
-from scripts.airbyte_run import configured_catalog, connector_env, run_source
-from scripts.emulated_account import STREAMS, EmulatedAccount, key_of
+from scripts.airbyte_run import STREAMS, configured_catalog, key_of, run_source
+from zendesk_emulator.testing import EmulatorProcess
 
 CHANGES = {  # what happens in Zendesk between the two syncs
     "tickets": {"create": 25, "update": 40, "delete": 3},
@@ -38,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     command = connector_command()
     print(f"Starting the Zendesk emulator (seed {args.seed}, {args.tickets} tickets)...", flush=True)
-    with EmulatedAccount(seed=args.seed, tickets=args.tickets) as zd:
-        info, env = zd.info, connector_env(zd.info)
+    with EmulatorProcess(seed=args.seed, tickets=args.tickets) as zd:
+        info, env = zd.info, {**os.environ, **zd.client_env()}
         config = info["config"]
         print(f"  account https://{info['subdomain']}.zendesk.com via proxy {info['proxy_url']}")
 
@@ -57,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 
         full = run_source(command, "read", config=config, catalog=configured, env=env)
         _step(f"full read: {sum(full.counts().values())} records in {full.wall_seconds:.1f}s", full.exit_code == 0, full)
-        truth_before = {s: zd.truth(s) for s in STREAMS}
+        truth_before = {s: zd.control("GET", f"truth/{s}") for s in STREAMS}
 
         print("Changing the account: " + ", ".join(f"{r} {c}" for r, c in CHANGES.items()))
         for resource_name, change in CHANGES.items():
-            zd.mutate(resource_name, **change)
-        zd.advance_clock(120)  # let the changes leave the minute Zendesk's exports hold back
-        truth_after = {s: zd.truth(s) for s in STREAMS}
+            zd.control("POST", "mutate", json={"resource": resource_name, **change})
+        zd.control("POST", "clock/advance", json={"seconds": 120})  # past the minute Zendesk's exports hold back
+        truth_after = {s: zd.control("GET", f"truth/{s}") for s in STREAMS}
 
         incremental = run_source(command, "read", config=config, catalog=configured, state=full.latest_state(), env=env)
         _step(
