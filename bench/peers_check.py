@@ -1,0 +1,336 @@
+"""Prove the real peer clients run unmodified against the emulator and read what the account holds.
+
+    .venv/bin/python bench/peers_check.py --start --tickets 2000 --seed 1        # start an emulator, check, stop it
+    .venv/bin/python bench/peers_check.py --info-file /tmp/emu.json              # use a running emulator
+
+For each peer (Airbyte's official source-zendesk-support 4.9.1, singer's tap-zendesk 2.8.2): `check` (the tap's is
+its discovery), then one full read of the ten streams, then records and distinct primary keys per stream against
+the emulator's ground truth (`GET <control_url>/truth/<resource>`), with the emulator's request stats per phase.
+
+A stream matches when the peer's ids equal the ids that peer is *expected* to deliver. Usually that is the whole
+truth; where a peer reads by design something narrower or wider than the truth (archived tickets missing from
+`/ticket_metrics`, the tap taking metrics from the ticket export...) the rule is in EXPECTATIONS with its reason,
+so a difference is either explained by the peer's code or reported as a mismatch. Exit status 1 when a check fails,
+a read exits non-zero, or a stream mismatches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers as P  # noqa: E402  (bench/ is not a package)
+
+STREAMS = ["tickets", "users", "organizations", "groups", "group_memberships", "macros", "tags", "ticket_fields",
+           "ticket_metrics", "ticket_audits"]
+
+Truth = dict[str, list[dict[str, Any]]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What each peer should read, given the truth
+
+
+def _key(stream: str) -> str:
+    return "name" if stream == "tags" else "id"
+
+
+def _ids(records: list[dict[str, Any]], stream: str) -> set:
+    return {r[_key(stream)] for r in records if r.get(_key(stream)) is not None}
+
+
+def _deleted_ticket_ids(truth: Truth) -> set:
+    return {t["id"] for t in truth["tickets"] if t.get("status") == "deleted"}
+
+
+def _archived_ticket_ids(truth: Truth) -> set:
+    return {t["id"] for t in truth["tickets"] if t.get("archived")}
+
+
+def _tap_metrics(truth: Truth) -> set:
+    """tap: `metric_set` of every non-deleted ticket of the export, archived ones included (streams.py:313-321)."""
+    skip = _deleted_ticket_ids(truth)
+    return {m["id"] for m in truth.get("ticket_metrics_all", truth["ticket_metrics"]) if m.get("ticket_id") not in skip}
+
+
+def _tap_audits(truth: Truth) -> set:
+    """tap: `tickets/{id}/audits.json` for every non-deleted ticket of the export (streams.py:313-335)."""
+    skip = _deleted_ticket_ids(truth)
+    return {a["id"] for a in truth.get("ticket_audits_all", truth["ticket_audits"]) if a.get("ticket_id") not in skip}
+
+
+@dataclass
+class Expectation:
+    reason: str
+    ids: Callable[[Truth], set]
+
+
+# (peer, stream) -> what that peer should deliver when it is not exactly the truth list.
+EXPECTATIONS: dict[tuple[str, str], Expectation] = {
+    ("tap", "ticket_metrics"): Expectation(
+        "tap takes metric_set sideloaded on the ticket export: every non-deleted ticket, archived included", _tap_metrics),
+    ("tap", "ticket_audits"): Expectation(
+        "tap reads tickets/{id}/audits.json per non-deleted exported ticket, archived included", _tap_audits),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One peer
+
+
+@dataclass
+class StreamResult:
+    peer: str
+    stream: str
+    records: int
+    distinct: int
+    truth: int
+    expected: int
+    match: bool
+    explanation: str
+    missing: list = field(default_factory=list)  # a sample of expected ids not read
+    extra: list = field(default_factory=list)  # a sample of ids read but not expected
+
+
+@dataclass
+class PeerResult:
+    peer: str
+    check_ok: bool = False
+    check_detail: str = ""
+    check_run: dict[str, Any] = field(default_factory=dict)
+    read_run: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)  # phase -> emulator stats
+    streams: list[StreamResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (self.check_ok and self.read_run.get("exit_code") == 0
+                and bool(self.streams) and all(s.match for s in self.streams))
+
+
+def _run_summary(run: P.Run) -> dict[str, Any]:
+    return {"exit_code": run.exit_code, "seconds": run.seconds, "timed_out": run.timed_out,
+            "stdout": str(run.stdout), "stderr": str(run.stderr)}
+
+
+def _write(path: Path, payload: Any) -> Path:
+    path.write_text(json.dumps(payload, indent=2))
+    return path
+
+
+def check_peer(peer: P.Peer, info: dict[str, Any], control: P.Control, truth: Truth, streams: list[str],
+               out_dir: Path, timeout: float, log=print) -> PeerResult:
+    result = PeerResult(peer.name)
+    env = P.peer_env(info, P.ca_bundle(peer, info["ca_file"], out_dir))
+    if peer.protocol == "airbyte":
+        config = _write(out_dir / f"{peer.name}-config.json", P.official_config(info))
+    else:
+        config = _write(out_dir / f"{peer.name}-config.json", P.tap_config(info))
+
+    # check
+    control.post("stats/reset")
+    if peer.protocol == "airbyte":
+        run = P.run_peer(peer, ["check", "--config", str(config)], env, out_dir, "check", timeout)
+        output = P.parse_output(peer, run.stdout)
+        result.check_ok = run.exit_code == 0 and output.status == "SUCCEEDED"
+        result.check_detail = f"status {output.status}" + (f": {output.status_message}" if output.status_message else "")
+        discovered_run = P.run_peer(peer, ["discover", "--config", str(config)], env, out_dir, "discover", timeout)
+        discovered = P.parse_output(peer, discovered_run.stdout).catalog
+    else:
+        run = P.run_peer(peer, ["--config", str(config), "--discover"], env, out_dir, "discover", timeout)
+        output = P.parse_output(peer, run.stdout)
+        discovered = output.catalog
+        names = sorted(s["tap_stream_id"] for s in (discovered or {}).get("streams", []))
+        result.check_ok = run.exit_code == 0 and bool(names)
+        result.check_detail = f"discovered {len(names)} streams" if names else "no catalog"
+        if run.exit_code != 0:
+            result.errors += P.singer_errors(run.stderr)[-3:]
+    result.check_run = _run_summary(run)
+    result.stats["check"] = control.get("stats")
+    if not result.check_ok:
+        result.errors.append(f"check failed (exit {run.exit_code}): {result.check_detail}\n{run.stderr_tail()}")
+    if not discovered:
+        result.errors.append("no catalog discovered: cannot read")
+        return result
+
+    # read
+    try:
+        if peer.protocol == "airbyte":
+            catalog = P.official_configured_catalog(discovered, streams)
+        else:
+            catalog = P.tap_selected_catalog(discovered, streams)
+    except KeyError as error:
+        result.errors.append(str(error))
+        return result
+    catalog_file = _write(out_dir / f"{peer.name}-catalog.json", catalog)
+    keys = P.primary_keys(peer, catalog)
+    control.post("stats/reset")
+    log(f"[{peer.name}] reading {len(streams)} streams ...")
+    if peer.protocol == "airbyte":
+        args = ["read", "--config", str(config), "--catalog", str(catalog_file)]
+    else:
+        args = ["--config", str(config), "--catalog", str(catalog_file)]
+    run = P.run_peer(peer, args, env, out_dir, "read", timeout)
+    result.read_run = _run_summary(run)
+    result.stats["read"] = control.get("stats")
+    output = P.parse_output(peer, run.stdout, keys)
+    result.read_run["states"] = output.states
+    if run.exit_code != 0 or run.timed_out:
+        errors = output.errors or P.singer_errors(run.stderr)
+        result.errors.append(f"read exited {run.exit_code}{' (timed out)' if run.timed_out else ''}: "
+                             + ("; ".join(e[:300] for e in errors[-3:]) or run.stderr_tail()))
+    elif output.errors:
+        result.errors += [f"trace error: {e[:300]}" for e in output.errors[-3:]]
+    result.streams = [compare(peer.name, s, output, truth) for s in streams]
+    return result
+
+
+def compare(peer: str, stream: str, output: P.Output, truth: Truth) -> StreamResult:
+    truth_ids = _ids(truth[stream], stream)
+    read_ids = output.ids.get(stream, set())
+    rule = EXPECTATIONS.get((peer, stream))
+    expected = rule.ids(truth) if rule else truth_ids
+    match = read_ids == expected and not output.missing_key.get(stream)
+    if read_ids == truth_ids:
+        explanation = "" if match else f"{output.missing_key[stream]} records without a primary key"
+    elif match:
+        explanation = rule.reason
+    else:
+        explanation = (f"MISMATCH: {len(expected - read_ids)} expected ids not read, "
+                       f"{len(read_ids - expected)} read ids not expected"
+                       + (f" (expected = {rule.reason})" if rule else ""))
+    return StreamResult(peer, stream, output.records.get(stream, 0), len(read_ids), len(truth_ids), len(expected),
+                        match, explanation, sorted(expected - read_ids, key=str)[:10],
+                        sorted(read_ids - expected, key=str)[:10])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Report
+
+
+def _stats_line(stats: dict[str, Any]) -> str:
+    by_status = ", ".join(f"{k}: {v}" for k, v in sorted(stats.get("by_status", {}).items()))
+    faults = stats.get("by_fault") or {}
+    return (f"{stats.get('requests_total', 0)} requests ({by_status})"
+            + (f", faults {faults}" if faults else ""))
+
+
+def report(results: list[PeerResult], installs: list[P.Install], write=print) -> None:
+    write("")
+    write("installs: " + "; ".join(f"{i.peer}: {'reused, built in' if i.reused else 'built in'} {i.seconds}s "
+                                   f"(Python {i.python})" for i in installs))
+    header = ("peer", "stream", "records", "distinct ids", "truth", "expected", "match", "explanation")
+    rows = [(s.peer, s.stream, str(s.records), str(s.distinct), str(s.truth), str(s.expected),
+             "yes" if s.match else "NO", s.explanation) for r in results for s in r.streams]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    write("")
+    write(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
+    write("-+-".join("-" * w for w in widths))
+    for row in rows:
+        write(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)))
+    for r in results:
+        write("")
+        write(f"{r.peer}: check {'ok' if r.check_ok else 'FAILED'} ({r.check_detail}; exit "
+              f"{r.check_run.get('exit_code')}, {r.check_run.get('seconds')}s) | read exit {r.read_run.get('exit_code')}"
+              f", {r.read_run.get('seconds')}s wall, {r.read_run.get('states', 0)} state messages")
+        for phase, stats in r.stats.items():
+            write(f"  emulator stats, {phase}: {_stats_line(stats)}")
+            for endpoint, count in sorted(stats.get("by_endpoint", {}).items(), key=lambda kv: -kv[1])[:15]:
+                write(f"      {count:6d}  {endpoint}")
+        for s in r.streams:
+            if not s.match:
+                write(f"  {s.stream}: missing e.g. {s.missing} | unexpected e.g. {s.extra}")
+        for error in r.errors:
+            write(f"  error: {error}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def fetch_truth(control: P.Control, streams: list[str]) -> Truth:
+    truth = {s: control.get(f"truth/{s}") for s in streams}
+    if "tickets" not in truth:
+        truth["tickets"] = control.get("truth/tickets")
+    return truth
+
+
+def run(info: dict[str, Any], peer_names: list[str], streams: list[str], out_dir: Path, timeout: float,
+        log=print) -> tuple[list[PeerResult], list[P.Install]]:
+    installs = [P.ensure_venv(P.PEERS[name], log) for name in peer_names]
+    control = P.Control(info["control_url"])
+    truth = fetch_truth(control, streams)
+    log("truth: " + ", ".join(f"{s} {len(truth[s])}" for s in streams))
+    results = []
+    for name in peer_names:
+        started = time.monotonic()
+        log(f"[{name}] check ...")
+        result = check_peer(P.PEERS[name], info, control, truth, streams, out_dir, timeout, log)
+        log(f"[{name}] done in {time.monotonic() - started:.1f}s: {'ok' if result.ok else 'NOT ok'}")
+        results.append(result)
+    return results, installs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--info-file", type=Path, help="info file of a running emulator (python -m zendesk_emulator "
+                        "--info-file F)")
+    source.add_argument("--start", action="store_true", help="start an emulator for this check and stop it after")
+    parser.add_argument("--tickets", type=int, default=2000, help="with --start: account size (default 2000)")
+    parser.add_argument("--seed", type=int, default=1, help="with --start: data seed (default 1)")
+    parser.add_argument("--plan", default=None, help="with --start: the emulator's plan (default: the emulator's)")
+    parser.add_argument("--peers", default="official,tap", help="comma-separated: official,tap (default both)")
+    parser.add_argument("--streams", default=",".join(STREAMS), help="comma-separated streams (default the ten)")
+    parser.add_argument("--out-dir", type=Path, help="keep configs, catalogs and peer output here (default: a "
+                        "temporary directory, printed)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per peer command (default 1800)")
+    args = parser.parse_args(argv)
+
+    peer_names = [p for p in args.peers.split(",") if p]
+    unknown = [p for p in peer_names if p not in P.PEERS]
+    if unknown:
+        parser.error(f"unknown peers {unknown}; known: {sorted(P.PEERS)}")
+    streams = [s for s in args.streams.split(",") if s]
+    out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="peers-check-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"peer output in {out_dir}")
+
+    emulator = None
+    if args.start:
+        from zendesk_emulator.testing import EmulatorProcess
+
+        options = {"tickets": args.tickets, "seed": args.seed}
+        if args.plan:
+            options["plan"] = args.plan
+        emulator = EmulatorProcess(**options).start()
+        info = emulator.info
+        print(f"emulator started: {info['proxy_url']} seed {args.seed}, counts {info.get('counts')}")
+    else:
+        info = P.load_info(args.info_file)
+    try:
+        results, installs = run(info, peer_names, streams, out_dir, args.timeout)
+    finally:
+        if emulator is not None:
+            emulator.stop()
+    report(results, installs)
+    if args.json:
+        payload = {"info": {k: info.get(k) for k in ("seed", "counts", "subdomain")},
+                   "installs": [vars(i) for i in installs],
+                   "results": [{**{k: v for k, v in vars(r).items() if k != "streams"},
+                                "streams": [vars(s) for s in r.streams], "ok": r.ok} for r in results]}
+        args.json.write_text(json.dumps(payload, indent=2, default=str))
+    return 0 if results and all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
