@@ -2,7 +2,9 @@
 
 Which request fails depends only on the seed, the route name and how many requests that route has seen:
 the n-th request of a route draws `hash(seed, route, n)` in [0, 1) and compares it with that route's rates.
-An explicit `fault_sequence` (consumed first) makes tests exact; a "429" starts a burst of `burst_length` 429s.
+An explicit `fault_sequence` (consumed first) makes tests exact. A drawn "429" starts a burst: that route's next
+`burst_length - 1` requests are 429s too, so with 429 in the mix the failing share is a little above the rates
+(`fault_rate` 0.1 with bursts of 3 fails about 12% of responses).
 
 What each kind puts on the wire (the transport executes the last four):
   500         JSON {"error":"InternalError",...}, Content-Length correct, connection kept

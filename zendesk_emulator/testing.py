@@ -16,6 +16,7 @@ server inside the current process (faster to start; handy when a test wants the 
 from __future__ import annotations
 
 import json as jsonlib
+import os
 import shutil
 import signal
 import subprocess
@@ -35,6 +36,7 @@ class EmulatorError(RuntimeError):
 
 class _Client:
     info: dict[str, Any]
+    _initial_settings: dict[str, Any]
 
     def __init__(self) -> None:
         self._control = requests.Session()
@@ -67,6 +69,11 @@ class _Client:
             "REQUESTS_CA_BUNDLE": ca, "SSL_CERT_FILE": ca, "CURL_CA_BUNDLE": ca,
             "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
         }
+
+    def reset(self) -> None:
+        """Back to the settings it started with; stats, fault draws and fault sequences start over."""
+        self.control("PUT", "settings", json=self._initial_settings)
+        self.control("POST", "stats/reset")
 
     def url(self, path: str) -> str:
         """`https://<subdomain>.zendesk.com/api/v2/<path>`."""
@@ -108,7 +115,10 @@ class EmulatorProcess(_Client):
         options.setdefault("state_dir", str(self._dir / "state"))
         self.command = [python or sys.executable, "-m", "zendesk_emulator", "--info-file", str(self.info_file),
                         *_flags(args, options)]
-        self._env = env
+        # The package may not be installed: make `-m zendesk_emulator` importable from any working directory.
+        self._env = dict(os.environ if env is None else env)
+        root = str(Path(__file__).resolve().parents[1])
+        self._env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, self._env.get("PYTHONPATH")]))
         self._timeout = startup_timeout
         self.process: subprocess.Popen | None = None
         self.returncode: int | None = None
@@ -126,6 +136,7 @@ class EmulatorProcess(_Client):
                 raise EmulatorError(f"emulator not ready after {self._timeout}s: {self.stderr()[-2000:]}")
             time.sleep(0.02)
         self.info = jsonlib.loads(self.info_file.read_text())
+        self._initial_settings = self.control("GET", "settings")
         return self
 
     def stderr(self) -> str:
@@ -174,6 +185,7 @@ class InProcessEmulator(_Client):
         self.server = EmulatorServer(self.emulator, context, verbose=verbose)
         self.info = self.emulator.info = build_info(self.emulator, self.server, ca_file, self.clock.now())
         self.server.start()
+        self._initial_settings = initial.to_json()
         self._stopped = False
 
     def stop(self) -> int:
