@@ -1,0 +1,3 @@
+from .source import SourceZendeskSupport
+
+__all__ = ["SourceZendeskSupport"]

@@ -1,0 +1,259 @@
+"""How the connector answers every Zendesk response: one table of rules and one backoff strategy.
+
+`classify` names the situation (a status code, or a few situations a status alone does not tell apart), the table
+says what to do about it. Streams and `check` use the same table; check overrides the two rows where a connection
+test must fail instead of skipping or retrying.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+MAX_RETRIES = 10
+MAX_RETRY_SECONDS = 3600
+RETRY_AFTER_DEFAULT = 60.0  # a 429 without a usable Retry-After: Zendesk's limits are per minute
+MAX_EXPONENTIAL_WAIT = 60.0
+# airbyte_cdk.sources.streams.http.rate_limiting.user_defined_backoff_handler sleeps the value we return plus one
+# second, and treats 0 as "no backoff given" (then falls back to its own exponential retry). So we ask for one
+# second less than we want to wait, and never for 0.
+CDK_EXTRA_SLEEP = 1.0
+MIN_BACKOFF = 0.001
+
+CREDENTIALS_REJECTED = (
+    "Zendesk rejected the credentials: check the email and API token / OAuth token "
+    "(wrong, expired or revoked; Zendesk answered 401)."
+)
+UNKNOWN_SUBDOMAIN = (
+    "No Zendesk account at {host} (unknown subdomain): check the 'subdomain' field, e.g. 'acme' for acme.zendesk.com."
+)
+LACKS_PERMISSION = (
+    "The Zendesk user lacks the permissions this connector needs (403 Forbidden: {description}). Use the "
+    "credentials of a Zendesk admin; an OAuth token also needs the 'read' scope."
+)
+UNREACHABLE = (
+    "Could not reach {host} ({description}): check that the machine running the connector can reach "
+    "https://{host} (DNS, proxy, firewall) and that the subdomain is right."
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: ResponseAction
+    failure_type: FailureType | None
+    message: str  # str.format fields: stream, host, status, description
+
+
+STREAM_RULES: Mapping[int | str, Rule] = {
+    "ok": Rule(ResponseAction.SUCCESS, None, ""),
+    # A 200 whose body is not a whole JSON object (an edge error page, a truncated transfer) is a transient fault:
+    # treating it as an empty page would silently end the stream early.
+    "unreadable": Rule(
+        ResponseAction.RETRY,
+        FailureType.transient_error,
+        "Zendesk sent an unreadable response for '{stream}' (not JSON, or cut short); retrying.",
+    ),
+    "network": Rule(
+        ResponseAction.RETRY,
+        FailureType.transient_error,
+        "Network error while reading '{stream}' from {host} ({description}); retrying.",
+    ),
+    "request_error": Rule(
+        ResponseAction.FAIL, FailureType.system_error, "The request for '{stream}' could not be sent: {description}"
+    ),
+    "redirect": Rule(
+        ResponseAction.FAIL,
+        FailureType.system_error,
+        "Zendesk redirected the request for '{stream}' (HTTP {status}) to {description}; "
+        "the connector only talks to {host} and does not follow redirects.",
+    ),
+    "unknown_subdomain": Rule(ResponseAction.FAIL, FailureType.config_error, UNKNOWN_SUBDOMAIN),
+    400: Rule(
+        ResponseAction.FAIL, FailureType.system_error, "Zendesk refused the request for '{stream}' (HTTP 400): {description}"
+    ),
+    401: Rule(ResponseAction.FAIL, FailureType.config_error, CREDENTIALS_REJECTED),
+    # With a refresh token the CDK refreshes once and retries; a second 401 then ends as a config error.
+    "401_refreshable": Rule(
+        ResponseAction.REFRESH_TOKEN_THEN_RETRY,
+        FailureType.config_error,
+        "Zendesk rejected the OAuth access token for '{stream}'; refreshing it once.",
+    ),
+    # Plan-dependent or permission-dependent data: skip this stream, keep syncing the others.
+    403: Rule(
+        ResponseAction.IGNORE,
+        None,
+        "Skipping stream '{stream}': Zendesk answered 403 Forbidden ({description}). The account's plan may not "
+        "include this data, or the user is not an admin / the OAuth token lacks the 'read' scope. "
+        "The other streams go on.",
+    ),
+    404: Rule(
+        ResponseAction.FAIL, FailureType.system_error, "Zendesk has no endpoint for '{stream}' (HTTP 404): {description}"
+    ),
+    422: Rule(
+        ResponseAction.FAIL, FailureType.system_error, "Zendesk refused the request for '{stream}' (HTTP 422): {description}"
+    ),
+    429: Rule(
+        ResponseAction.RATE_LIMITED,
+        FailureType.transient_error,
+        "Zendesk's rate limit was reached while reading '{stream}'; waiting as its Retry-After header says.",
+    ),
+    "5xx": Rule(
+        ResponseAction.RETRY,
+        FailureType.transient_error,
+        "Zendesk answered HTTP {status} for '{stream}' ({description}); retrying with backoff.",
+    ),
+    "other": Rule(
+        ResponseAction.FAIL, FailureType.system_error, "Zendesk answered HTTP {status} for '{stream}': {description}"
+    ),
+}
+
+CHECK_RULES: Mapping[int | str, Rule] = {
+    **STREAM_RULES,
+    403: Rule(ResponseAction.FAIL, FailureType.config_error, LACKS_PERMISSION),
+    # A connection test that retries an unreachable host for minutes helps nobody: say so at once.
+    "network": Rule(ResponseAction.FAIL, FailureType.config_error, UNREACHABLE),
+}
+
+_NETWORK_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+def json_body(response: requests.Response) -> Any:
+    """The response's JSON, parsed once: the error handler parses it to tell a whole page from a broken one."""
+    cache = response.__dict__
+    if "_zendesk_json" not in cache:
+        cache["_zendesk_json"] = orjson.loads(response.content)
+    return cache["_zendesk_json"]
+
+
+def classify(response_or_exception: requests.Response | Exception | None, refreshable: bool) -> int | str:
+    if isinstance(response_or_exception, requests.Response):
+        response = response_or_exception
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                return "ok" if isinstance(json_body(response), dict) else "unreadable"
+            except (orjson.JSONDecodeError, requests.exceptions.RequestException):
+                return "unreadable"
+        if 300 <= status < 400:
+            return "redirect"
+        if status == 404 and b"No help desk at" in response.content:
+            return "unknown_subdomain"
+        if status == 401 and refreshable:
+            return "401_refreshable"
+        if status >= 500:
+            return "5xx"
+        return status if status in STREAM_RULES else "other"
+    if isinstance(response_or_exception, _NETWORK_ERRORS):
+        return "network"
+    return "request_error"
+
+
+def describe(response_or_exception: requests.Response | Exception | None) -> str:
+    """A short, single-line account of what Zendesk (or the network) said. Zendesk's error bodies never echo
+    credentials, and exceptions are reduced to their class name so no URL or header can slip through."""
+    if not isinstance(response_or_exception, requests.Response):
+        return type(response_or_exception).__name__
+    response = response_or_exception
+    if 300 <= response.status_code < 400:
+        return response.headers.get("Location", "an unknown location")
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        text = response.text
+    else:
+        text = _error_text(body)
+    return " ".join(text.split())[:300] or f"HTTP {response.status_code}"
+
+
+def _error_text(body: Any) -> str:
+    if not isinstance(body, dict):
+        return str(body)
+    error = body.get("error")
+    if isinstance(error, dict):  # {"error": {"title": ..., "message": ...}}
+        return ": ".join(str(error[k]) for k in ("title", "message") if error.get(k))
+    detail = body.get("description") or body.get("error_description") or body.get("details") or body.get("detail")
+    return ": ".join(str(part) for part in (error, detail) if part)
+
+
+class ZendeskErrorHandler(ErrorHandler):
+    def __init__(
+        self,
+        logger: logging.Logger,
+        stream: str,
+        host: str,
+        rules: Mapping[int | str, Rule] = STREAM_RULES,
+        refreshable: bool = False,
+    ) -> None:
+        self._logger = logger
+        self._stream = stream
+        self._host = host
+        self._rules = rules
+        self._refreshable = refreshable
+
+    @property
+    def max_retries(self) -> int:
+        return MAX_RETRIES
+
+    @property
+    def max_time(self) -> int:
+        return MAX_RETRY_SECONDS
+
+    def interpret_response(self, response_or_exception: requests.Response | Exception | None = None) -> ErrorResolution:
+        rule = self._rules[classify(response_or_exception, self._refreshable)]
+        if rule.action is ResponseAction.SUCCESS:
+            return ErrorResolution(ResponseAction.SUCCESS)
+        status = getattr(response_or_exception, "status_code", "-")
+        message = rule.message.format(
+            stream=self._stream, host=self._host, status=status, description=describe(response_or_exception)
+        )
+        if rule.action is ResponseAction.IGNORE:
+            self._logger.warning(message)
+        return ErrorResolution(rule.action, rule.failure_type, message)
+
+
+class ZendeskBackoff(BackoffStrategy):
+    """429: exactly what Retry-After says. Everything else retried: 2, 4, 8 ... seconds, at most a minute."""
+
+    def backoff_time(
+        self, response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
+    ) -> float:
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429:
+            wait = retry_after(response_or_exception.headers)
+        else:
+            wait = min(2.0**attempt_count, MAX_EXPONENTIAL_WAIT)
+        return max(wait - CDK_EXTRA_SLEEP, MIN_BACKOFF)
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float:
+    """Seconds to wait from a Retry-After header: seconds ("5"; proxies have been seen to join values, "5, 4":
+    the first counts) or an HTTP date. Missing or unreadable: RETRY_AFTER_DEFAULT."""
+    raw = (headers.get("Retry-After") or "").split(",")[0].strip()
+    if not raw:
+        return RETRY_AFTER_DEFAULT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if math.isfinite(seconds) else RETRY_AFTER_DEFAULT
+    try:
+        moment = email.utils.parsedate_to_datetime(headers["Retry-After"])
+    except (TypeError, ValueError, IndexError):
+        return RETRY_AFTER_DEFAULT
+    return max(moment.timestamp() - (time.time() if now is None else now), 0.0)

@@ -1,0 +1,345 @@
+"""Stream state: reading it (including the official connector's shapes) and how each kind of stream moves it.
+
+What every position below relies on:
+- The CDK emits state only between pages (streams/base.py reads one page per slice), so a position only has to be
+  right at page boundaries: once `advance` ran for a page, every record the state claims was emitted has been.
+- `advance` runs after a page's records were handed to the CDK, never before, so state never runs ahead of data.
+- A page Zendesk refused (a 403 the error table ignores) advances nothing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+Clock = Callable[[], float]
+Record = Mapping[str, Any]
+
+# Zendesk rejects an export start_time younger than five minutes ("Too recent start_time"). Starting earlier only
+# re-reads a few minutes (records are deduplicated by primary key downstream); starting later would lose data.
+EXPORT_MIN_AGE_SECONDS = 300
+
+
+def iso(unix: int) -> str:
+    """Zendesk's own timestamp format, so record values and state values compare as plain strings."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
+
+
+def to_unix(value: Any) -> int:
+    """An instant as Zendesk or an Airbyte state may write it: unix seconds (int or numeric string) or ISO 8601."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a time")
+    if isinstance(value, int | float):
+        seconds = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+        seconds = int(float(value))
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        seconds = calendar.timegm((moment if moment.tzinfo is None else moment.astimezone(UTC)).timetuple())
+    else:
+        raise ValueError(f"{value!r} is not a time")
+    if seconds < 0:
+        raise ValueError(f"{value!r} is before 1970")
+    return seconds
+
+
+def state_error(stream: str, problem: str) -> AirbyteTracedException:
+    message = (
+        f"The saved state of stream '{stream}' cannot be used: {problem}. Reset this stream in Airbyte to sync it "
+        "again from the start date."
+    )
+    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+@dataclass(frozen=True)
+class LegacyStateMigration:
+    """Accepts the official Airbyte connector's state for a stream: the same position under another key or nested
+    in its low-code cursor's wrappers. Values such as "1704217140" (a string) are parsed later by the position."""
+
+    key: str
+    aliases: tuple[tuple[str, ...], ...] = ()
+
+    def should_migrate(self, state: Mapping[str, Any]) -> bool:
+        return self.key not in state and self._found(state) is not None
+
+    def migrate(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.key: self._found(state)}
+
+    def _found(self, state: Mapping[str, Any]) -> Any:
+        for path in (*self.aliases, ("state", self.key)):
+            value: Any = state
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class UnixCodec:
+    """Cursor values that are unix seconds in records and in state (tickets' generated_timestamp)."""
+
+    def from_unix(self, unix: int) -> int:
+        return unix
+
+    def to_unix(self, value: Any) -> int:
+        return to_unix(value)
+
+
+@dataclass(frozen=True)
+class IsoCodec:
+    """Cursor values that are ISO strings in records and in state (updated_at, created_at)."""
+
+    def from_unix(self, unix: int) -> str:
+        return iso(unix)
+
+    def to_unix(self, value: Any) -> int:
+        return to_unix(value)
+
+
+UNIX = UnixCodec()
+ISO = IsoCodec()
+
+
+class Position:
+    """A stream's place in its data. Instances declared on stream classes are prototypes: `bind` gives each stream
+    instance its own copy, so no state is ever shared between streams or runs."""
+
+    key: str | None = None
+    codec: UnixCodec | IsoCodec = ISO
+
+    def bind(self, start_time: int, clock: Clock, stream: str) -> Position:
+        bound = copy.copy(self)
+        bound._start, bound._clock, bound._stream = start_time, clock, stream
+        bound.reset()
+        return bound
+
+    # -- state in and out ------------------------------------------------------------------------------------------
+    @property
+    def state(self) -> dict[str, Any]:
+        return self._state  # the CDK reads this after every record: keep it a plain attribute
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        """Incoming state; {} means "start from start_date"."""
+        self.reset()
+        if state:
+            if self.key not in state:
+                raise state_error(self._stream, f"expected a '{self.key}' key, got {sorted(state)}")
+            self._floor = self._parse(state[self.key], self.key)
+            self._publish()
+
+    def reset(self) -> None:
+        self._floor = self._start
+        self._publish()
+
+    def _parse(self, value: Any, what: str) -> int:
+        try:
+            return self.codec.to_unix(value)
+        except (ValueError, OverflowError):
+            raise state_error(self._stream, f"'{what}' is not a time ({value!r})") from None
+
+    def _publish(self) -> None:
+        self._state = {self.key: self.codec.from_unix(self._floor)} if self.key else {}
+
+    # -- reading -----------------------------------------------------------------------------------------------------
+    def request_params(self) -> dict[str, Any]:
+        return {}
+
+    def resume_url(self) -> str | None:
+        return None
+
+    def select(self, records: list[Record]) -> Iterable[Record]:
+        return records
+
+    def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        """After a page was emitted. Returns the URL to read next (a position may end the walk early)."""
+        return next_url
+
+    def complete(self) -> None:
+        """After the last page."""
+
+    def _export_start(self) -> dict[str, Any]:
+        return {"start_time": min(self._floor, int(self._clock()) - EXPORT_MIN_AGE_SECONDS)}
+
+
+class FullRefresh(Position):
+    """No state: the stream is read whole every time, whatever state Airbyte passes."""
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        self.reset()
+
+
+@dataclass(kw_only=True)
+class ExportPosition(Position):
+    """Incremental exports (tickets, users, ticket_metrics): the state is the highest cursor value emitted so far.
+
+    Zendesk's cursor export returns records in cursor order and `start_time` is inclusive, so restarting from the
+    highest value emitted re-reads at most that second and loses nothing. `observe` names the list that carries
+    the cursor when it is not the emitted records (ticket_metrics emits metric sets but its position is the
+    tickets' generated_timestamp on the same page).
+    """
+
+    key: str
+    field: str
+    codec: UnixCodec | IsoCodec = ISO
+    observe: str | None = None
+
+    def request_params(self) -> dict[str, Any]:
+        return self._export_start()
+
+    def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        carriers = (body.get(self.observe) or []) if self.observe else records
+        field = self.field
+        values = [value for value in (row.get(field) for row in carriers) if value is not None]
+        if values:
+            highest = self.codec.to_unix(max(values))
+            if highest > self._floor:
+                self._floor = highest
+                self._publish()
+        return next_url
+
+
+@dataclass(kw_only=True)
+class EndTimePosition(Position):
+    """Time-based export (organizations): the state is the page's `end_time`, the next page's `start_time`.
+
+    `start_time` is inclusive, so Zendesk sends the records of the boundary second again on the next page; the ids
+    already emitted at that second are remembered and skipped. When 1,000+ records share one second, `end_time`
+    stays on that second for several pages: the remembered ids then accumulate instead of being replaced.
+    """
+
+    key: str = "updated_at"
+
+    def reset(self) -> None:
+        super().reset()
+        self._boundary_second: int | None = None
+        self._boundary_ids: set[Any] = set()
+
+    def request_params(self) -> dict[str, Any]:
+        return self._export_start()
+
+    def select(self, records: list[Record]) -> Iterable[Record]:
+        if not self._boundary_ids:
+            return records
+        second, ids = iso(self._boundary_second or 0), self._boundary_ids
+        return [row for row in records if not (row.get("updated_at") == second and row.get("id") in ids)]
+
+    def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        end_time = body.get("end_time")
+        if end_time is None:
+            return next_url
+        end_time = self._parse(end_time, "end_time")
+        second = iso(end_time)
+        at_boundary = {row.get("id") for row in records if row.get("updated_at") == second}
+        if end_time == self._boundary_second:
+            self._boundary_ids |= at_boundary
+        else:
+            self._boundary_second, self._boundary_ids = end_time, at_boundary
+        # Safe at once: records after end_time are not on this page, records at end_time come again next time.
+        if end_time > self._floor:
+            self._floor = end_time
+            self._publish()
+        return next_url
+
+
+@dataclass(kw_only=True)
+class ListPosition(Position):
+    """Lists without a server-side time filter (groups, macros, ticket_fields): read everything, emit records
+    updated at or after the state, and move the state only once the whole list has been read.
+
+    The list comes in id order, not updated_at order. Were the state moved to the newest updated_at seen so far
+    and the sync stopped halfway, the rest of the list (updated after the old state but before that value) would
+    be filtered out next time and never synced.
+    """
+
+    key: str = "updated_at"
+
+    def reset(self) -> None:
+        super().reset()
+        self._seen: str | None = None
+
+    def select(self, records: list[Record]) -> Iterable[Record]:
+        floor = iso(self._floor)
+        return [row for row in records if (row.get("updated_at") or floor) >= floor]
+
+    def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        values = [row["updated_at"] for row in records if row.get("updated_at")]
+        if values:
+            page_max = max(values)
+            self._seen = page_max if self._seen is None else max(self._seen, page_max)
+        return next_url
+
+    def complete(self) -> None:
+        if self._seen is not None:
+            self._floor = max(self._floor, self._parse(self._seen, "updated_at"))
+            self._publish()
+
+
+@dataclass(kw_only=True)
+class AuditWalkPosition(Position):
+    """ticket_audits comes newest first, with `before_url` leading to older pages.
+
+    A sync walks from the newest audit down to the previous state (`created_at`). Moving `created_at` to the
+    newest audit before the walk reached the old value would lose everything below the interruption point, so
+    until the walk ends the state keeps the old `created_at` and adds `_walk`: the newest created_at seen
+    (`high_water`) and the URL of the next older page (`before_url`). A sync that finds `_walk` resumes there;
+    audits created meanwhile sit above `high_water` and are picked up by the next walk. When a walk ends,
+    `created_at` becomes `high_water` and `_walk` goes away. `created_at` is inclusive: the boundary second is
+    read again rather than risked.
+    """
+
+    key: str = "created_at"
+
+    def reset(self) -> None:
+        self._high: str | None = None
+        self._before_url: str | None = None
+        super().reset()
+
+    def load(self, state: Mapping[str, Any]) -> None:
+        super().load({k: v for k, v in state.items() if k != "_walk"})
+        walk = state.get("_walk")
+        if walk is None:
+            return
+        if not isinstance(walk, Mapping) or not isinstance(walk.get("before_url"), str):
+            raise state_error(self._stream, "'_walk' must hold 'high_water' and 'before_url'")
+        self._high = iso(self._parse(walk.get("high_water"), "_walk.high_water"))
+        self._before_url = walk["before_url"]
+        self._publish()
+
+    def _publish(self) -> None:
+        super()._publish()
+        if self._before_url is not None:
+            self._state = {**self._state, "_walk": {"high_water": self._high, "before_url": self._before_url}}
+
+    def resume_url(self) -> str | None:
+        return self._before_url
+
+    def select(self, records: list[Record]) -> Iterable[Record]:
+        floor = iso(self._floor)
+        return [row for row in records if (row.get("created_at") or floor) >= floor]
+
+    def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        values = [row["created_at"] for row in records if row.get("created_at")]
+        if values:
+            newest = max(values)
+            self._high = newest if self._high is None else max(self._high, newest)
+            if min(values) < iso(self._floor):
+                return None  # this page already reached below the previous state: older pages add nothing
+        if next_url is not None:
+            self._before_url = next_url
+            self._publish()
+        return next_url
+
+    def complete(self) -> None:
+        if self._high is not None:
+            self._floor = max(self._floor, self._parse(self._high, "created_at"))
+        self._before_url = None
+        self._publish()
