@@ -103,8 +103,9 @@ def build_parser(sizes_cls: Any) -> argparse.ArgumentParser:
     data.add_argument("--anchor", type=_anchor, help="emulated 'now' at start: unix seconds or ISO 8601 (default: now)")
     data.add_argument("--account", default=DEFAULT_ACCOUNT, help=f"account class as module:Class (default {DEFAULT_ACCOUNT})")
     for name, kind in _size_options(sizes_cls).items():
-        data.add_argument(f"--{name.replace('_', '-')}", dest=f"size_{name}", type=kind,
-                          help=f"size: {name.replace('_', ' ')} (default: the account's, derived from --tickets)")
+        data.add_argument(f"--{name.replace('_', '-')}", dest=f"size_{name}", type=kind, metavar="N",
+                          help=f"size: {name.replace('_', ' ')} (default: the account's"
+                          + (")" if name == "tickets" else ", derived from --tickets)"))
 
     behaviour = parser.add_argument_group("behaviour (all changeable later with PUT /_emulator/settings)")
     behaviour.add_argument("--plan", choices=list(PLANS), default="enterprise",
