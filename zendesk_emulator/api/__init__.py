@@ -1,0 +1,1 @@
+"""Zendesk Support API routes served from a `Dataset`: handlers, pagination styles and Zendesk's error shapes."""

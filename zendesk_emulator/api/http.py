@@ -1,0 +1,80 @@
+"""Building responses: JSON bodies (records arrive already serialised), absolute links, parameters, Zendesk errors.
+
+Error bodies follow the shapes Zendesk uses: `{"error": "RecordNotFound", "description": "Not found"}` for a missing
+record, `{"error": "InvalidValue", "description": ...}` for a bad export parameter, and the `errors` array with a
+`code` for pagination problems (`InvalidPaginationDepth` is what offset pagination past page 100 returns).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ..data.serial import dumps
+from ..types import ApiRequest, ApiResponse
+
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def ok(body: dict | list, status: int = 200) -> ApiResponse:
+    return ApiResponse(status, dumps(body), dict(JSON))
+
+
+def raw(body: bytes, status: int = 200) -> ApiResponse:
+    return ApiResponse(status, body, dict(JSON))
+
+
+def error(status: int, body: dict) -> ApiResponse:
+    return ApiResponse(status, dumps(body), dict(JSON))
+
+
+def not_found() -> ApiResponse:
+    return error(404, {"error": "RecordNotFound", "description": "Not found"})
+
+
+def invalid(description: str, status: int = 400) -> ApiResponse:
+    return error(status, {"error": "InvalidValue", "description": description})
+
+
+def pagination_error(code: str, title: str, detail: str) -> ApiResponse:
+    return error(400, {"errors": [{"code": code, "title": title, "detail": detail}]})
+
+
+class BadParameter(Exception):
+    """Raised by parameter parsing; the router turns it into the response it carries."""
+
+    def __init__(self, response: ApiResponse):
+        super().__init__(response.status)
+        self.response = response
+
+
+def envelope(key: str, records: list[bytes], meta: dict | None = None, extra: bytes = b"") -> bytes:
+    """`{"<key>": [records...], <meta...>}` without re-serialising the records. `extra` is a raw `,"k":v` tail."""
+    head = b'{"' + key.encode() + b'":[' + b",".join(records) + b"]"
+    if meta:
+        head += b"," + dumps(meta)[1:-1]
+    return head + extra + b"}"
+
+
+def link(req: ApiRequest, path: str, params: list[tuple[str, str | int]]) -> str:
+    query = urlencode([(k, v) for k, v in params if v is not None], safe="[]")
+    return f"{req.base_url.rstrip('/')}/api/v2/{path}.json" + (f"?{query}" if query else "")
+
+
+def carried(req: ApiRequest, drop: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The request's parameters minus the pagination ones: filters given on the first request survive in links."""
+    return [(k, v) for k, values in req.query.items() if k not in drop for v in values[-1:]]
+
+
+def int_arg(req: ApiRequest, name: str, default: int, low: int, high: int) -> int:
+    """Zendesk clamps page sizes into range rather than rejecting them; a non-number counts as absent."""
+    value = req.arg(name)
+    if value is None or not value.strip().lstrip("-").isdigit():
+        return default
+    return max(low, min(high, int(value)))
+
+
+def flag(req: ApiRequest, name: str, default: bool = False) -> bool:
+    value = req.arg(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("true", "1", "yes")

@@ -1,0 +1,23 @@
+"""Id spaces. Tickets count from 1 like Zendesk's nice ids; other records get large ids in disjoint ranges, so an id
+alone says what it is and no two kinds of record ever share one."""
+
+USER = 380_000_000_000
+ORGANIZATION = 381_000_000_000
+GROUP = 382_000_000_000
+MEMBERSHIP = 383_000_000_000
+MACRO = 384_000_000_000
+FIELD = 385_000_000_000
+OPTION = 386_000_000_000
+AUDIT = 387_000_000_000
+EVENT = 388_000_000_000  # + audit row * EVENTS_PER_AUDIT + event position
+EVENTS_PER_AUDIT = 32
+METRIC = 389_000_000_000
+RATING = 390_000_000_000
+ATTACHMENT = 391_000_000_000
+BRAND = 392_000_000_000
+FORM = 393_000_000_000
+USER_FIELD = 394_000_000_000
+ORG_FIELD = 395_000_000_000
+SLA = 396_000_000_000
+IDENTITY = 397_000_000_000
+CUSTOM_STATUS = 398_000_000_000

@@ -1,0 +1,283 @@
+"""Tickets, their metric sets and satisfaction ratings, materialised from columns plus a per-ticket random stream.
+
+A mutated ticket keeps its base values in the columns that order and filter records (updated, generated, status,
+deleted, archived: changed in place, originals saved under `_base`) and everything else in `overrides[index]`.
+Ticket index i is ticket id i + 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ids
+from .catalog import Catalog
+from .columns import CHANNELS, CLOSED, PRIORITIES, SCORES, SOLVED, STATUSES, TYPES, TicketColumns
+from .people import Organizations, Users
+from .rng import KIND_METRIC, KIND_TICKET, record_rng
+from .textpool import TAGS, TextPool
+from .timefmt import iso, iso_date
+
+_REASONS = ((0, "No reason provided"), (1000, "The issue took too long to resolve"), (1001, "The issue was not resolved"),
+            (1002, "The agent's knowledge is unsatisfactory"), (1003, "The agent's attitude is unsatisfactory"))
+_GOOD = ("Great support, thanks!", "Quick and helpful.", "Solved my problem in minutes.", "", "Very friendly agent.")
+_BAD = ("Took far too long.", "Still not fixed.", "Nobody answered my question.", "")
+
+
+class Tickets:
+    def __init__(self, seed: int, cols: TicketColumns, catalog: Catalog, users: Users, orgs: Organizations,
+                 text: TextPool, subdomain: str):
+        self.seed, self.catalog, self.users, self.orgs, self.text = seed, catalog, users, orgs, text
+        self.subdomain = subdomain
+        self.base = f"https://{subdomain}.zendesk.com/api/v2"
+        self.overrides: dict[int, dict] = {}
+        self.metric_overrides: dict[int, dict] = {}
+        self.set_columns(cols)
+        self.refresh_fields()
+
+    def set_columns(self, cols: TicketColumns) -> None:
+        self.cols = cols
+        self.has_incidents = np.zeros(len(cols.created), dtype=bool)
+        linked = cols.problem[cols.problem >= 0]
+        self.has_incidents[linked] = True
+        self._m = {name: memoryview(getattr(cols, name)) for name in (
+            "created", "updated", "generated", "status", "deleted", "requester", "assignee", "group", "priority",
+            "type", "channel", "brand", "form", "score", "problem")}
+        self._tags = memoryview(cols.tags)
+        self._options = memoryview(cols.options)
+
+    def refresh_fields(self) -> None:
+        """Re-read the ticket field list (after a ticket_fields mutation)."""
+        self.custom_fields = [f for f in self.catalog.ticket_fields if f["removable"] and f["active"]]
+        self.group_ids = [g["id"] for g in self.catalog.groups]
+        self.brand_ids = [b["id"] for b in self.catalog.brands]
+        self.brand_names = [b["name"] for b in self.catalog.brands]
+        self.form_ids = [f["id"] for f in self.catalog.ticket_forms]
+
+    def __len__(self) -> int:
+        return len(self.cols.created)
+
+    # -- values ----------------------------------------------------------------------------------------------------
+    def base_value(self, index: int, name: str) -> int:
+        extra = self.overrides.get(index)
+        if extra is not None and name in extra.get("_base", ()):
+            return extra["_base"][name]
+        return self._m[name][index]
+
+    def status_name(self, index: int) -> str:
+        return "deleted" if self._m["deleted"][index] else STATUSES[self._m["status"][index]]
+
+    def tags(self, index: int) -> list[str]:
+        extra = self.overrides.get(index)
+        if extra is not None and "tags" in extra:
+            return extra["tags"]
+        return self.base_tags(index)
+
+    def base_tags(self, index: int) -> list[str]:
+        m = self._tags
+        tags = {TAGS[t - 1] for t in (m[index, 0], m[index, 1], m[index, 2]) if t}
+        for field in self.custom_fields:
+            column = field.get("_column")
+            if column is None:
+                continue
+            value = self._options[index, column]
+            if not value:
+                continue
+            if field["type"] == "checkbox":
+                tags.add(field["tag"])
+            elif field["type"] == "tagger":
+                tags.add(field["custom_field_options"][value - 1]["value"])
+            else:
+                tags.update(o["value"] for j, o in enumerate(field["custom_field_options"]) if value >> j & 1)
+        return sorted(tags)
+
+    def custom_values(self, index: int, rng, base: bool = False) -> list[dict]:
+        options = self._options
+        created = self._m["created"][index]
+        out = []
+        for field in self.custom_fields:
+            kind, column = field["type"], field.get("_column")
+            if column is not None:
+                raw = options[index, column]
+                if kind == "checkbox":
+                    value = bool(raw)
+                elif not raw:
+                    value = None
+                elif kind == "tagger":
+                    value = field["custom_field_options"][raw - 1]["value"]
+                else:
+                    value = [o["value"] for j, o in enumerate(field["custom_field_options"]) if raw >> j & 1]
+            else:
+                r = rng.random()
+                if r < 0.45:
+                    value = None
+                elif kind == "integer":
+                    value = 1 + int(r * 400)
+                elif kind == "decimal":
+                    value = round(r * 2500, 2)
+                elif kind == "date":
+                    value = iso_date(created - int(r * 90 * 86400))
+                elif kind == "regexp":
+                    value = f"INV-{int(r * 1_000_000):06d}"
+                elif kind == "textarea":
+                    value = self.text.paragraphs[int(r * TextPool.SIZE)]
+                else:
+                    value = f"{field['title'][:3].upper()}-{int(r * 10_000_000)}"
+            out.append({"id": field["id"], "value": value})
+        extra = None if base else self.overrides.get(index)
+        if extra is not None and "custom" in extra:
+            changed = extra["custom"]
+            for item in out:
+                if item["id"] in changed:
+                    item["value"] = changed[item["id"]]
+        return out
+
+    def via(self, index: int) -> dict:
+        channel = CHANNELS[self._m["channel"][index]]
+        requester = self._m["requester"][index]
+        brand = self._m["brand"][index]
+        if channel == "email":
+            source = {"from": {"address": self.users.email(requester), "name": self.users.name(requester)},
+                      "to": {"name": self.brand_names[brand], "address": f"support@{self.subdomain}.zendesk.com"}, "rel": None}
+        elif channel == "voice":
+            source = {"from": {"formatted_phone": "+1 (555) 010-0199", "phone": "+15550100199", "name": self.users.name(requester)},
+                      "to": {"formatted_phone": "+1 (555) 010-0000", "phone": "+15550100000", "name": "Support line",
+                             "brand_id": self.brand_ids[brand]}, "rel": "inbound"}
+        elif channel == "native_messaging":
+            source = {"from": {"name": self.users.name(requester)}, "to": {"brand_id": self.brand_ids[brand]}, "rel": "native_messaging"}
+        elif channel == "facebook":
+            source = {"from": {"name": self.users.name(requester), "facebook_id": str(10_000_000 + requester)},
+                      "to": {"name": self.brand_names[brand], "facebook_id": "20000001"}, "rel": "post"}
+        else:
+            source = {"from": {}, "to": {}, "rel": "mobile" if channel == "mobile" else None}
+        return {"channel": channel, "source": source}
+
+    def rating(self, index: int) -> dict | None:
+        score = SCORES[self._m["score"][index]]
+        if score is None:
+            return None
+        if score in ("unoffered", "offered"):
+            return {"score": score}
+        rng = record_rng(self.seed, KIND_METRIC + 50, index)
+        good = score == "good"
+        reason_id, reason = _REASONS[0] if good else _REASONS[1 + int(rng.random() * 4)]
+        return {"id": ids.RATING + index + 1, "score": score,
+                "comment": (_GOOD if good else _BAD)[int(rng.random() * (5 if good else 4))],
+                "reason": reason, "reason_id": reason_id}
+
+    # -- records ---------------------------------------------------------------------------------------------------
+    def record(self, index: int, base: bool = False) -> dict:
+        """The ticket as the API shows it; `base=True` ignores mutations (what the ticket's generated audits built)."""
+        m = self._m
+        rng = record_rng(self.seed, KIND_TICKET, index)
+        tid = index + 1
+        requester, assignee, group = m["requester"][index], m["assignee"][index], m["group"][index]
+        created, updated = m["created"][index], m["updated"][index]
+        ttype = TYPES[m["type"][index]]
+        channel = CHANNELS[m["channel"][index]]
+        subject = self.text.subject(rng)
+        staff = self.users.cols.agents
+        people = [staff + int(rng.random() * (requester - staff + 1)) for _ in range(3 if rng.random() < 0.2 else 0)]
+        followers = [1 + int(rng.random() * (staff - 1))] if rng.random() < 0.15 else []
+        problem = m["problem"][index]
+        record = {
+            "url": f"{self.base}/tickets/{tid}.json",
+            "id": tid,
+            "external_id": f"ext-{tid}" if rng.random() < 0.1 else None,
+            "via": self.via(index),
+            "created_at": iso(created),
+            "updated_at": iso(updated),
+            "type": ttype,
+            "subject": subject,
+            "raw_subject": subject,
+            "description": self.text.body(rng, 1, 8),
+            "priority": PRIORITIES[m["priority"][index]],
+            "status": self.status_name(index),
+            "recipient": f"support@{self.subdomain}.zendesk.com" if channel == "email" else None,
+            "requester_id": ids.USER + requester + 1,
+            "submitter_id": ids.USER + requester + 1 if rng.random() < 0.85 or assignee < 0 else ids.USER + assignee + 1,
+            "assignee_id": ids.USER + assignee + 1 if assignee >= 0 else None,
+            "organization_id": self.users.organization_id(requester),
+            "group_id": self.group_ids[group] if group >= 0 else None,
+            "collaborator_ids": [ids.USER + p + 1 for p in people] + [ids.USER + f + 1 for f in followers],
+            "follower_ids": [ids.USER + f + 1 for f in followers],
+            "email_cc_ids": [ids.USER + p + 1 for p in people],
+            "forum_topic_id": None,
+            "problem_id": problem + 1 if problem >= 0 else None,
+            "has_incidents": bool(self.has_incidents[index]),
+            "is_public": rng.random() < 0.96,
+            "due_at": iso(created + 3 * 86400 + int(rng.random() * 7 * 86400)) if ttype == "task" else None,
+            "tags": self.base_tags(index) if base else self.tags(index),
+            "custom_fields": None,
+            "satisfaction_rating": self.rating(index),
+            "sharing_agreement_ids": [],
+            "custom_status_id": ids.CUSTOM_STATUS + m["status"][index] + 1,
+            "fields": None,
+            "followup_ids": [],
+            "ticket_form_id": self.form_ids[m["form"][index]],
+            "brand_id": self.brand_ids[m["brand"][index]],
+            "allow_channelback": channel in ("facebook", "native_messaging"),
+            "allow_attachments": True,
+            "from_messaging_channel": channel == "native_messaging",
+        }
+        record["custom_fields"] = values = self.custom_values(index, rng, base)
+        record["fields"] = [dict(v) for v in values]
+        extra = None if base else self.overrides.get(index)
+        if extra is not None:
+            for key in ("priority", "assignee_id", "group_id", "subject", "raw_subject", "type"):
+                if key in extra:
+                    record[key] = extra[key]
+        return record
+
+    def metric_set(self, index: int) -> dict:
+        m = self._m
+        rng = record_rng(self.seed, KIND_METRIC, index)
+        created, updated = m["created"][index], m["updated"][index]
+        status = m["status"][index]
+        base_updated = self.base_value(index, "updated")
+        life = max(0, base_updated - created)
+        answered = status not in (0,) and life > 0
+        reply = min(life, int(rng.random() ** 3 * 2 * 86400)) if answered else None
+        done = status in (SOLVED, CLOSED)
+        solved_at = created + (life if status == SOLVED else max(0, life - 4 * 86400 - 3600)) if done else None
+        assigned_at = created + (reply or 0) // 2 if m["assignee"][index] >= 0 else None
+        hold = int(rng.random() * life * 0.1) if rng.random() < 0.2 else 0
+        replies = (1 + int(rng.random() * 6)) if answered else 0
+
+        def minutes(seconds: int | None) -> dict:
+            if seconds is None:
+                return {"calendar": None, "business": None}
+            calendar = seconds // 60
+            return {"calendar": calendar, "business": calendar * 5 // 16}
+
+        resolution = solved_at - created if solved_at is not None else None
+        mid = ids.METRIC + index + 1
+        record = {
+            "url": f"{self.base}/ticket_metrics/{mid}.json",
+            "id": mid,
+            "ticket_id": index + 1,
+            "created_at": iso(created),
+            "updated_at": iso(updated),
+            "group_stations": 1 + int(rng.random() * 2) if m["group"][index] >= 0 else 0,
+            "assignee_stations": 1 + int(rng.random() * 2) if m["assignee"][index] >= 0 else 0,
+            "reopens": int(rng.random() * 2) if done and rng.random() < 0.1 else 0,
+            "replies": replies,
+            "assignee_updated_at": iso(created + life * 3 // 4) if assigned_at is not None and life else None,
+            "requester_updated_at": iso(created + life // 3),
+            "status_updated_at": iso(base_updated),
+            "initially_assigned_at": iso(assigned_at),
+            "assigned_at": iso(assigned_at),
+            "solved_at": iso(solved_at),
+            "latest_comment_added_at": iso(created + (life if status != CLOSED else max(0, life - 4 * 86400))),
+            "custom_status_updated_at": iso(base_updated),
+            "reply_time_in_minutes": minutes(reply),
+            "reply_time_in_seconds": {"calendar": reply},
+            "first_resolution_time_in_minutes": minutes(resolution),
+            "full_resolution_time_in_minutes": minutes(resolution),
+            "agent_wait_time_in_minutes": minutes(max(0, resolution - hold - life // 3) if resolution is not None else None),
+            "requester_wait_time_in_minutes": minutes(life // 3 if done else None),
+            "on_hold_time_in_minutes": minutes(hold),
+        }
+        extra = self.metric_overrides.get(index)
+        if extra:
+            record.update(extra)
+        return record

@@ -1,0 +1,71 @@
+"""Ground truth: what a complete sync of each table must contain right now.
+
+Each row holds the primary key (`id`, or `name` for tags) and the cursor fields. Records inside the export's
+excluded last minute are included: a sync running now will not see them, but the next one must, so a comparison
+should allow for them (they are exactly the rows stamped later than `now - 60`).
+
+- tickets: every ticket the incremental export returns from start_time=0: deleted ones (status "deleted") and
+  archived ones included. Fields: id, generated_timestamp (int), updated_at.
+- users: every user, deleted ones (active: false) included. id, updated_at.
+- organizations: every organization, deleted ones (deleted_at set) included. id, updated_at.
+- groups: every group, deleted ones (deleted: true, listed only with exclude_deleted=false) included. id, updated_at.
+- group_memberships, macros, ticket_fields: what their list endpoints return (deleted ones are gone). id, updated_at.
+- tags: what tags.json lists. name, count.
+- ticket_metrics: the metric sets /ticket_metrics lists: those of tickets neither archived nor deleted.
+  id, ticket_id, updated_at.
+- ticket_audits: the audits /ticket_audits lists: those of tickets neither archived nor deleted (per-ticket
+  audits of archived tickets exist but are not in this table). id, ticket_id, created_at.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ids
+from .dataset import Dataset
+from .order import INDEX_MASK
+
+
+def _iso_all(ts: np.ndarray) -> list[str]:
+    text = np.datetime_as_string(np.asarray(ts, dtype=np.int64).astype("datetime64[s]"), unit="s")
+    return [t + "Z" for t in text.tolist()]
+
+
+def _catalog_rows(records: list[dict]) -> list[dict]:
+    return [{"id": r["id"], "updated_at": r["updated_at"]} for r in records]
+
+
+def truth(ds: Dataset, resource: str) -> list[dict]:
+    if resource == "tickets":
+        cols = ds.tickets.cols
+        return [{"id": i + 1, "generated_timestamp": g, "updated_at": u}
+                for i, (g, u) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), strict=True))]
+    if resource == "users":
+        return [{"id": ids.USER + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.users.cols.updated))]
+    if resource == "organizations":
+        return [{"id": ids.ORGANIZATION + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.orgs.cols.updated))]
+    if resource == "groups":
+        return _catalog_rows(ds.catalog.groups)
+    if resource == "group_memberships":
+        return _catalog_rows(ds.catalog.memberships)
+    if resource == "macros":
+        return _catalog_rows(ds.catalog.macros)
+    if resource == "ticket_fields":
+        return _catalog_rows(ds.catalog.ticket_fields)
+    if resource == "tags":
+        return [{"name": name, "count": n} for name, n in sorted(ds.tag_counts().items())]
+    if resource == "ticket_metrics":
+        listable = ds.listable_tickets()
+        return [{"id": ids.METRIC + i + 1, "ticket_id": i + 1, "updated_at": u}
+                for i, u in zip(listable.tolist(), _iso_all(ds.tickets.cols.updated[listable]), strict=True)]
+    if resource == "ticket_audits":
+        keys = ds.view("ticket_audits").keys
+        rows = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
+        base = rows < ds.audits.base_rows
+        owners = np.where(base, ds.audits.owner[np.where(base, rows, 0)], 0).tolist()
+        for k in np.flatnonzero(~base).tolist():
+            owners[k] = ds.audits.ticket_of(int(rows[k]))
+        return [{"id": ids.AUDIT + r + 1, "ticket_id": o + 1, "created_at": c}
+                for r, o, c in zip(rows.tolist(), owners, _iso_all(keys >> np.uint64(32)), strict=True)]
+    raise KeyError(f"unknown resource {resource!r}")
+
