@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 from airbyte_cdk.entrypoint import launch
+from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
@@ -70,9 +73,19 @@ def launch_messages(capsys: Any, tmp_path: Path, command: str, config: Mapping[s
         path = tmp_path / "config.json"
         path.write_text(json.dumps(config))
         args += ["--config", str(path)]
+    # The CDK's log handler writes to the stdout it found at import time, so logs are caught on the root logger,
+    # formatted as the connector prints them (the CDK's entrypoint_wrapper does the same).
+    logs = StringIO()
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(AirbyteLogFormatter())
+    logging.getLogger().addHandler(handler)
     capsys.readouterr()
-    launch(SourceZendeskSupport(), args)
-    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    try:
+        launch(SourceZendeskSupport(), args)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    lines = capsys.readouterr().out.splitlines() + logs.getvalue().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
 
 
 def records_of(output: EntrypointOutput, stream: str) -> list[dict[str, Any]]:
