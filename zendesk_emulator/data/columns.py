@@ -153,9 +153,12 @@ def tickets(seed: int, sizes: Sizes, anchor: int, people: UserColumns, groups: i
         created + (rng.random(n) ** 2 * np.minimum(age, 20 * DAY)).astype(np.int64),
     )
     updated = np.clip(updated, created, end)
+    # System updates (SLA recalculation, user merges) move generated_timestamp alone; they run as batch jobs, so
+    # the tickets they touch share the job's second. Jobs run more often in busier accounts.
     generated = updated.copy()
-    system = (rng.random(n) < 0.12) & (status != CLOSED)
-    generated[system] = np.minimum(end, updated[system] + (rng.random(system.sum()) * 3 * DAY).astype(np.int64))
+    system = rng.random(n) < 0.12
+    period = int(np.clip((end - start) * 50 / n, 3600, 30 * DAY))
+    generated[system] = np.minimum(end, (updated[system] // period + 1) * period + 1234)
     burst_ts = end - TICKET_BURST_AGO
     chosen = _burst(rng, np.flatnonzero(generated < burst_ts), sizes.burst_tickets)
     generated[chosen] = burst_ts
