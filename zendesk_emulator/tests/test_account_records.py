@@ -56,11 +56,13 @@ def test_given_custom_fields_then_values_match_their_field_types(account, ticket
                 seen["null"] += 1
                 continue
             options = {o["value"] for o in field.get("custom_field_options", [])}
-            valid = {"checkbox": isinstance(value, bool),
-                     "integer": isinstance(value, int) and not isinstance(value, bool),
-                     "decimal": isinstance(value, float),
-                     "multiselect": isinstance(value, list) and bool(value) and set(value) <= options,
-                     "tagger": value in options}.get(kind, isinstance(value, str))
+            if kind == "multiselect":
+                valid = isinstance(value, list) and bool(value) and set(value) <= options
+            elif kind == "tagger":
+                valid = value in options
+            else:
+                valid = {"checkbox": isinstance(value, bool), "integer": type(value) is int,
+                         "decimal": isinstance(value, float)}.get(kind, isinstance(value, str))
             assert valid, (kind, value)
             seen[type(value).__name__] += 1
             if kind in ("tagger", "multiselect"):
