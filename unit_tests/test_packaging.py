@@ -51,9 +51,10 @@ def test_given_the_dockerfile_when_its_copied_files_are_pip_installed_then_spec_
         capture_output=True,
         text=True,
     ).stdout
-    spec = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    assert spec and spec[0]["type"] == "SPEC"
-    assert "subdomain" in spec[0]["spec"]["connectionSpecification"]["properties"]
+    messages = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    spec = [m["spec"] for m in messages if m["type"] == "SPEC"]
+    assert len(spec) == 1
+    assert "subdomain" in spec[0]["connectionSpecification"]["properties"]
 
 
 def test_given_metadata_yaml_then_it_satisfies_airbytes_published_metadata_schema():
