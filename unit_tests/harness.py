@@ -11,11 +11,12 @@ from typing import Any
 
 from airbyte_cdk.entrypoint import launch
 from airbyte_cdk.logger import AirbyteLogFormatter
-from airbyte_cdk.models import SyncMode
+from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.entrypoint_wrapper import read as entrypoint_read
 from airbyte_cdk.test.state_builder import StateBuilder
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_zendesk_support import SourceZendeskSupport
 
@@ -66,13 +67,22 @@ def read(
     return entrypoint_read(SourceZendeskSupport(), dict(config), catalog.build(), states, expecting_exception=expect_failure)
 
 
-def launch_messages(capsys: Any, tmp_path: Path, command: str, config: Mapping[str, Any] | None = None) -> list[dict]:
+def launch_messages(
+    capsys: Any, tmp_path: Path, command: str, config: Mapping[str, Any] | None = None, streams: Sequence[str] = ()
+) -> list[dict]:
     """Runs `launch` exactly as the console script does and returns every message it printed."""
     args = [command]
     if config is not None:
         path = tmp_path / "config.json"
         path.write_text(json.dumps(config))
         args += ["--config", str(path)]
+    if streams:
+        catalog = CatalogBuilder()
+        for name in streams:
+            catalog = catalog.with_stream(name, SyncMode.incremental)
+        path = tmp_path / "catalog.json"
+        path.write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(catalog.build())))
+        args += ["--catalog", str(path)]
     # The CDK's log handler writes to the stdout it found at import time, so logs are caught on the root logger,
     # formatted as the connector prints them (the CDK's entrypoint_wrapper does the same).
     logs = StringIO()
@@ -82,6 +92,8 @@ def launch_messages(capsys: Any, tmp_path: Path, command: str, config: Mapping[s
     capsys.readouterr()
     try:
         launch(SourceZendeskSupport(), args)
+    except AirbyteTracedException:
+        pass  # a failed sync ends with an exception (the non-zero exit code); its messages were printed already
     finally:
         logging.getLogger().removeHandler(handler)
     lines = capsys.readouterr().out.splitlines() + logs.getvalue().splitlines()

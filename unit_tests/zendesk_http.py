@@ -193,6 +193,17 @@ def audit_page(records: Sequence[Mapping], older: ZendeskRequest | None) -> dict
 
 
 # -- the strict mock ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sent:
+    """A request as it went out (the CDK re-signs and resends the same request object on retries, so the mock keeps
+    a copy rather than a reference)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    text: str
+
+
 @dataclass
 class _Expectation:
     request: ZendeskRequest
@@ -209,7 +220,7 @@ class ZendeskMock:
         self._mocker = requests_mock.Mocker()
         self._expectations: list[_Expectation] = []
         self.unexpected: list[str] = []
-        self.history: list[requests_mock.request._RequestObjectProxy] = []
+        self.history: list[Sent] = []
 
     def expect(self, request: ZendeskRequest, *responses: ZendeskResponse) -> None:
         expectation = _Expectation(request, list(responses))
@@ -221,7 +232,7 @@ class ZendeskMock:
         def respond(proxy: Any, context: Any) -> bytes:
             response = expectation.responses[expectation.served]
             expectation.served += 1
-            self.history.append(proxy)
+            self.history.append(Sent(proxy.method, proxy.url, dict(proxy.headers), proxy.text or ""))
             if response.raises is not None:
                 raise response.raises
             context.status_code = response.status
@@ -253,8 +264,8 @@ class ZendeskMock:
         assert not self.unexpected, f"requests nobody expected: {self.unexpected}"
         assert not missing, f"expected requests never made: {missing}"
 
-    def requests_to(self, request: ZendeskRequest) -> list[Any]:
-        return [proxy for proxy in self.history if request.matches(proxy.method, proxy.url)]
+    def requests_to(self, request: ZendeskRequest) -> list[Sent]:
+        return [sent for sent in self.history if request.matches(sent.method, sent.url)]
 
 
 def connection_error() -> requests.ConnectionError:
