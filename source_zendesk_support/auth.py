@@ -22,7 +22,9 @@ API_TOKEN_RETIREMENT = (
 )
 
 
-def build_authenticator(config: ZendeskConfig, raw_config: MutableMapping[str, Any], logger: logging.Logger) -> AuthBase:
+def build_authenticator(
+    config: ZendeskConfig, raw_config: MutableMapping[str, Any], logger: logging.Logger
+) -> AuthBase:
     """One authenticator per run, shared by every stream.
 
     Sharing matters for the refresh flow: Zendesk rotates both tokens on each refresh and invalidates the old pair,

@@ -89,7 +89,9 @@ def parse_subdomain(value: Any) -> str:
     return (match.group("host") or match.group("bare")).lower()
 
 
-_SUBDOMAIN_HINT = "Use your Zendesk subdomain, e.g. 'acme' for https://acme.zendesk.com (also accepted: 'acme.zendesk.com')"
+_SUBDOMAIN_HINT = (
+    "Use your Zendesk subdomain, e.g. 'acme' for https://acme.zendesk.com (also accepted: 'acme.zendesk.com')"
+)
 
 
 def _subdomain_problem(text: str) -> str:
@@ -121,14 +123,18 @@ def parse_start_date(value: Any, now: float) -> int:
         raise config_error("start_date", "must look like 2024-01-31T00:00:00Z or 2024-01-31")
     text = value.strip()
     try:
-        moment = datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S") if "T" in text else datetime.strptime(text, "%Y-%m-%d")
+        moment = (
+            datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S") if "T" in text else datetime.strptime(text, "%Y-%m-%d")
+        )
     except ValueError:
         raise config_error("start_date", f"is not a real date: {text}") from None
     start = calendar.timegm(moment.timetuple())
     if start < 0:
         raise config_error("start_date", "must not be before 1970-01-01")
     if start > now:
-        raise config_error("start_date", f"is in the future ({text}): set it to the earliest data you want to replicate")
+        raise config_error(
+            "start_date", f"is in the future ({text}): set it to the earliest data you want to replicate"
+        )
     return start
 
 
@@ -159,7 +165,9 @@ def parse_credentials(value: Any) -> Credentials:
         email = value["email"].strip()
         # Basic auth joins "{email}/token" and the token with ':', so a ':' in the email would corrupt the header.
         if "@" not in email or ":" in email or any(c.isspace() for c in email):
-            raise config_error("credentials.email", "must be the email address of the Zendesk user the API token belongs to")
+            raise config_error(
+                "credentials.email", "must be the email address of the Zendesk user the API token belongs to"
+            )
         return ApiTokenCredentials(email=email, api_token=value["api_token"].strip())
     if kind == "oauth2.0":
         return AccessTokenCredentials(access_token=value["access_token"].strip())

@@ -12,13 +12,13 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import orjson
 import requests
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, HttpStatusErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 MAX_RETRIES = 10
@@ -48,81 +48,80 @@ UNREACHABLE = (
 )
 
 
-@dataclass(frozen=True)
-class Rule:
-    action: ResponseAction
-    failure_type: FailureType | None
-    message: str  # str.format fields: stream, host, status, description
-
-
-STREAM_RULES: Mapping[int | str, Rule] = {
-    "ok": Rule(ResponseAction.SUCCESS, None, ""),
+STREAM_RULES: Mapping[int | str, ErrorResolution] = {
+    "ok": ErrorResolution(ResponseAction.SUCCESS),
     # A 200 whose body is not a whole JSON object (an edge error page, a truncated transfer) is a transient fault:
     # treating it as an empty page would silently end the stream early.
-    "unreadable": Rule(
+    "unreadable": ErrorResolution(
         ResponseAction.RETRY,
         FailureType.transient_error,
         "Zendesk sent an unreadable response for '{stream}' (not JSON, or cut short); retrying.",
     ),
-    "network": Rule(
+    "network": ErrorResolution(
         ResponseAction.RETRY,
         FailureType.transient_error,
         "Network error while reading '{stream}' from {host} ({description}); retrying.",
     ),
-    "request_error": Rule(
+    "request_error": ErrorResolution(
         ResponseAction.FAIL, FailureType.system_error, "The request for '{stream}' could not be sent: {description}"
     ),
-    "redirect": Rule(
+    "redirect": ErrorResolution(
         ResponseAction.FAIL,
         FailureType.system_error,
         "Zendesk redirected the request for '{stream}' (HTTP {status}) to {description}; "
         "the connector only talks to {host} and does not follow redirects.",
     ),
-    "unknown_subdomain": Rule(ResponseAction.FAIL, FailureType.config_error, UNKNOWN_SUBDOMAIN),
-    400: Rule(
-        ResponseAction.FAIL, FailureType.system_error, "Zendesk refused the request for '{stream}' (HTTP 400): {description}"
+    "unknown_subdomain": ErrorResolution(ResponseAction.FAIL, FailureType.config_error, UNKNOWN_SUBDOMAIN),
+    400: ErrorResolution(
+        ResponseAction.FAIL,
+        FailureType.system_error,
+        "Zendesk refused the request for '{stream}' (HTTP 400): {description}",
     ),
-    401: Rule(ResponseAction.FAIL, FailureType.config_error, CREDENTIALS_REJECTED),
+    401: ErrorResolution(ResponseAction.FAIL, FailureType.config_error, CREDENTIALS_REJECTED),
     # With a refresh token the CDK refreshes once and retries; a second 401 then ends as a config error.
-    "401_refreshable": Rule(
+    "401_refreshable": ErrorResolution(
         ResponseAction.REFRESH_TOKEN_THEN_RETRY,
         FailureType.config_error,
         "Zendesk rejected the OAuth access token for '{stream}'; refreshing it once.",
     ),
     # Plan-dependent or permission-dependent data: skip this stream, keep syncing the others.
-    403: Rule(
+    403: ErrorResolution(
         ResponseAction.IGNORE,
         None,
         "Skipping stream '{stream}': Zendesk answered 403 Forbidden ({description}). The account's plan may not "
         "include this data, or the user is not an admin / the OAuth token lacks the 'read' scope. "
         "The other streams go on.",
     ),
-    404: Rule(
-        ResponseAction.FAIL, FailureType.system_error, "Zendesk has no endpoint for '{stream}' (HTTP 404): {description}"
+    404: ErrorResolution(
+        ResponseAction.FAIL,
+        FailureType.system_error,
+        "Zendesk has no endpoint for '{stream}' (HTTP 404): {description}",
     ),
-    422: Rule(
-        ResponseAction.FAIL, FailureType.system_error, "Zendesk refused the request for '{stream}' (HTTP 422): {description}"
+    422: ErrorResolution(
+        ResponseAction.FAIL,
+        FailureType.system_error,
+        "Zendesk refused the request for '{stream}' (HTTP 422): {description}",
     ),
-    429: Rule(
+    429: ErrorResolution(
         ResponseAction.RATE_LIMITED,
         FailureType.transient_error,
         "Zendesk's rate limit was reached while reading '{stream}'; waiting as its Retry-After header says.",
     ),
-    "5xx": Rule(
+    "5xx": ErrorResolution(
         ResponseAction.RETRY,
         FailureType.transient_error,
         "Zendesk answered HTTP {status} for '{stream}' ({description}); retrying with backoff.",
     ),
-    "other": Rule(
+    "other": ErrorResolution(
         ResponseAction.FAIL, FailureType.system_error, "Zendesk answered HTTP {status} for '{stream}': {description}"
     ),
 }
 
-CHECK_RULES: Mapping[int | str, Rule] = {
+CHECK_RULES: Mapping[int | str, ErrorResolution] = {
     **STREAM_RULES,
-    403: Rule(ResponseAction.FAIL, FailureType.config_error, LACKS_PERMISSION),
+    403: ErrorResolution(ResponseAction.FAIL, FailureType.config_error, LACKS_PERMISSION),
     # A connection test that retries an unreachable host for minutes helps nobody: say so at once.
-    "network": Rule(ResponseAction.FAIL, FailureType.config_error, UNREACHABLE),
+    "network": ErrorResolution(ResponseAction.FAIL, FailureType.config_error, UNREACHABLE),
 }
 
 _NETWORK_ERRORS = (
@@ -191,40 +190,33 @@ def _error_text(body: Any) -> str:
     return ": ".join(str(part) for part in (error, detail) if part)
 
 
-class ZendeskErrorHandler(ErrorHandler):
+class ZendeskErrorHandler(HttpStatusErrorHandler):
+    """The CDK's status-code handler, keyed by `classify` instead of the bare status, with messages filled in."""
+
     def __init__(
         self,
         logger: logging.Logger,
         stream: str,
         host: str,
-        rules: Mapping[int | str, Rule] = STREAM_RULES,
+        rules: Mapping[int | str, ErrorResolution] = STREAM_RULES,
         refreshable: bool = False,
     ) -> None:
-        self._logger = logger
-        self._stream = stream
-        self._host = host
-        self._rules = rules
-        self._refreshable = refreshable
-
-    @property
-    def max_retries(self) -> int:
-        return MAX_RETRIES
-
-    @property
-    def max_time(self) -> int:
-        return MAX_RETRY_SECONDS
+        super().__init__(logger, rules, max_retries=MAX_RETRIES, max_time=timedelta(seconds=MAX_RETRY_SECONDS))
+        self._stream, self._host, self._refreshable = stream, host, refreshable
 
     def interpret_response(self, response_or_exception: requests.Response | Exception | None = None) -> ErrorResolution:
-        rule = self._rules[classify(response_or_exception, self._refreshable)]
-        if rule.action is ResponseAction.SUCCESS:
-            return ErrorResolution(ResponseAction.SUCCESS)
-        status = getattr(response_or_exception, "status_code", "-")
-        message = rule.message.format(
-            stream=self._stream, host=self._host, status=status, description=describe(response_or_exception)
+        rule = self._error_mapping[classify(response_or_exception, self._refreshable)]
+        if rule.response_action is ResponseAction.SUCCESS:
+            return rule
+        message = (rule.error_message or "").format(
+            stream=self._stream,
+            host=self._host,
+            status=getattr(response_or_exception, "status_code", "-"),
+            description=describe(response_or_exception),
         )
-        if rule.action is ResponseAction.IGNORE:
+        if rule.response_action is ResponseAction.IGNORE:
             self._logger.warning(message)
-        return ErrorResolution(rule.action, rule.failure_type, message)
+        return ErrorResolution(rule.response_action, rule.failure_type, message)
 
 
 class ZendeskBackoff(BackoffStrategy):

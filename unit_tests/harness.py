@@ -44,7 +44,12 @@ def access_token_config(token: str = "oauth-access-1") -> dict[str, Any]:
 
 
 def refresh_token_config(**credentials: Any) -> dict[str, Any]:
-    creds = {"credentials": "oauth2_refresh", "client_id": "client-1", "client_secret": "secret-1", "refresh_token": "refresh-1"}
+    creds = {
+        "credentials": "oauth2_refresh",
+        "client_id": "client-1",
+        "client_secret": "secret-1",
+        "refresh_token": "refresh-1",
+    }
     return api_token_config(credentials={**creds, **credentials})
 
 
@@ -64,7 +69,9 @@ def read(
         for name, stream_state in state.items():
             builder = builder.with_stream_state(name, stream_state)
         states = builder.build()
-    return entrypoint_read(SourceZendeskSupport(), dict(config), catalog.build(), states, expecting_exception=expect_failure)
+    return entrypoint_read(
+        SourceZendeskSupport(), dict(config), catalog.build(), states, expecting_exception=expect_failure
+    )
 
 
 def launch_messages(

@@ -44,15 +44,23 @@ class StreamCase:
 
 
 def _chain(requests: list[ZendeskRequest], bodies: Callable[[int, ZendeskRequest | None], dict]) -> Script:
-    return [(request, bodies(n, requests[n + 1] if n + 1 < len(requests) else None)) for n, request in enumerate(requests)]
+    return [
+        (request, bodies(n, requests[n + 1] if n + 1 < len(requests) else None)) for n, request in enumerate(requests)
+    ]
 
 
-def _cursor_export(resource: str, first: Callable[[int], ZendeskRequest], to_record: Callable[[Item], dict], include=None):
+def _cursor_export(
+    resource: str, first: Callable[[int], ZendeskRequest], to_record: Callable[[Item], dict], include=None
+):
     template = {"tickets": "tickets_export", "users": "users_export"}[resource]
 
     def script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-        requests = [first(start_time)] + [ZendeskRequest.export_after(resource, f"after-{n}", include) for n in range(1, len(pages))]
-        return _chain(requests, lambda n, after: export_page(template, resource, [to_record(i) for i in pages[n]], after))
+        requests = [first(start_time)] + [
+            ZendeskRequest.export_after(resource, f"after-{n}", include) for n in range(1, len(pages))
+        ]
+        return _chain(
+            requests, lambda n, after: export_page(template, resource, [to_record(i) for i in pages[n]], after)
+        )
 
     return script
 
@@ -73,7 +81,8 @@ def _metrics_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
     def body(n: int, after: ZendeskRequest | None) -> dict:
         page = export_page("ticket_metrics_export", "tickets", [_ticket(item) for item in pages[n]], after)
         page["metric_sets"] = [
-            record("ticket_metrics_export", "metric_sets", id=10_000 + i, ticket_id=i, updated_at=iso(t - 60)) for i, t in pages[n]
+            record("ticket_metrics_export", "metric_sets", id=10_000 + i, ticket_id=i, updated_at=iso(t - 60))
+            for i, t in pages[n]
         ]
         return page
 
@@ -82,18 +91,24 @@ def _metrics_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
 
 def _organizations_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
     ends = [max((t for _, t in page), default=start_time) for page in pages]
-    requests = [ZendeskRequest.organization_export(start_time)] + [ZendeskRequest.organization_export(e) for e in ends[:-1]]
+    requests = [ZendeskRequest.organization_export(start_time)] + [
+        ZendeskRequest.organization_export(e) for e in ends[:-1]
+    ]
     return _chain(
         requests,
         lambda n, nxt: time_export_page(
-            [record("organizations_export", "organizations", id=i, updated_at=iso(t)) for i, t in pages[n]], ends[n], nxt
+            [record("organizations_export", "organizations", id=i, updated_at=iso(t)) for i, t in pages[n]],
+            ends[n],
+            nxt,
         ),
     )
 
 
 def _list_script(resource: str, to_record: Callable[[Item], dict]):
     def script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-        requests = [ZendeskRequest.list(resource)] + [ZendeskRequest.list(resource, f"after-{n}") for n in range(1, len(pages))]
+        requests = [ZendeskRequest.list(resource)] + [
+            ZendeskRequest.list(resource, f"after-{n}") for n in range(1, len(pages))
+        ]
         return _chain(requests, lambda n, after: list_page(resource, [to_record(i) for i in pages[n]], after))
 
     return script
@@ -104,10 +119,14 @@ def _updated(resource: str) -> Callable[[Item], dict]:
 
 
 def _audits_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-    requests = [ZendeskRequest.ticket_audits()] + [ZendeskRequest.ticket_audits(f"before-{n}") for n in range(1, len(pages))]
+    requests = [ZendeskRequest.ticket_audits()] + [
+        ZendeskRequest.ticket_audits(f"before-{n}") for n in range(1, len(pages))
+    ]
     return _chain(
         requests,
-        lambda n, older: audit_page([record("ticket_audits", "audits", id=i, created_at=iso(t)) for i, t in pages[n]], older),
+        lambda n, older: audit_page(
+            [record("ticket_audits", "audits", id=i, created_at=iso(t)) for i, t in pages[n]], older
+        ),
     )
 
 

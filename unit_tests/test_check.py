@@ -40,7 +40,9 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("responses, message", FAILURES.values(), ids=FAILURES.keys())
-def test_given_a_failure_when_check_then_failed_with_a_message_saying_what_to_fix(responses, message, zendesk, capsys, tmp_path):
+def test_given_a_failure_when_check_then_failed_with_a_message_saying_what_to_fix(
+    responses, message, zendesk, capsys, tmp_path
+):
     zendesk.expect(ZendeskRequest.me(), *responses)
 
     status = _status(launch_messages(capsys, tmp_path, "check", api_token_config()))
@@ -66,7 +68,9 @@ def test_given_a_503_then_success_when_check_then_retried_and_succeeded(zendesk,
     assert sleeps == [2.0]
 
 
-def test_given_api_token_when_check_then_basic_auth_with_the_token_suffix_and_a_retirement_warning(zendesk, capsys, tmp_path):
+def test_given_api_token_when_check_then_basic_auth_with_the_token_suffix_and_a_retirement_warning(
+    zendesk, capsys, tmp_path
+):
     zendesk.expect(ZendeskRequest.me(), _me())
 
     messages = launch_messages(capsys, tmp_path, "check", api_token_config())

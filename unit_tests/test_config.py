@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from airbyte_cdk.models import FailureType
 
@@ -125,7 +130,9 @@ def test_given_bad_credentials_when_check_then_failed_status_naming_the_field_an
 
 
 @pytest.mark.parametrize("subdomain", ["https://acme.zendesk.com/api", "acme.evil.com", ""])
-def test_given_bad_subdomain_when_check_then_failed_status_naming_the_field_and_no_request(subdomain, zendesk, capsys, tmp_path):
+def test_given_bad_subdomain_when_check_then_failed_status_naming_the_field_and_no_request(
+    subdomain, zendesk, capsys, tmp_path
+):
     messages = launch_messages(capsys, tmp_path, "check", api_token_config(subdomain=subdomain))
 
     status = [m["connectionStatus"] for m in messages if m["type"] == "CONNECTION_STATUS"]
@@ -187,3 +194,13 @@ def test_when_spec_then_fields_secrets_oauth_and_token_retirement_are_declared(c
     assert auth["predicate_key"] == ["credentials", "credentials"] and auth["predicate_value"] == "oauth2_refresh"
     outputs = auth["oauth_config_specification"]["complete_oauth_output_specification"]["properties"]
     assert outputs["refresh_token"]["path_in_connector_config"] == ["credentials", "refresh_token"]
+
+
+def test_given_main_py_when_run_as_a_script_then_it_prints_the_spec():
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "main.py", "spec"], cwd=root, capture_output=True, text=True, check=True)
+
+    messages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [m["spec"]["connectionSpecification"]["title"] for m in messages if m["type"] == "SPEC"] == [
+        "Zendesk Support Spec"
+    ]

@@ -78,16 +78,24 @@ def test_given_a_response_then_it_is_classified_by_one_table(response, key):
 
 def test_given_401_with_a_refresh_token_then_refresh_and_retry_once():
     assert classify(_response(401), refreshable=True) == "401_refreshable"
-    assert STREAM_RULES["401_refreshable"].action is ResponseAction.REFRESH_TOKEN_THEN_RETRY
+    assert STREAM_RULES["401_refreshable"].response_action is ResponseAction.REFRESH_TOKEN_THEN_RETRY
 
 
 def test_given_check_then_forbidden_and_network_errors_fail_instead_of_skip_or_retry():
-    assert STREAM_RULES[403].action is ResponseAction.IGNORE and CHECK_RULES[403].action is ResponseAction.FAIL
-    assert STREAM_RULES["network"].action is ResponseAction.RETRY and CHECK_RULES["network"].action is ResponseAction.FAIL
+    assert (
+        STREAM_RULES[403].response_action is ResponseAction.IGNORE
+        and CHECK_RULES[403].response_action is ResponseAction.FAIL
+    )
+    assert (
+        STREAM_RULES["network"].response_action is ResponseAction.RETRY
+        and CHECK_RULES["network"].response_action is ResponseAction.FAIL
+    )
 
 
 def test_given_a_400_then_the_message_carries_zendesks_description():
-    handler = ZendeskErrorHandler(logger=__import__("logging").getLogger("t"), stream="tickets", host="acme.zendesk.com")
+    handler = ZendeskErrorHandler(
+        logger=__import__("logging").getLogger("t"), stream="tickets", host="acme.zendesk.com"
+    )
     body = b'{"error": "InvalidValue", "description": "Too recent start_time. Use a start_time older than 5 minutes"}'
 
     resolution = handler.interpret_response(_response(400, body))
@@ -124,7 +132,9 @@ def _tags_page() -> dict:
     ],
     ids=["html", "truncated-json", "chunked-encoding", "connection-reset", "read-timeout"],
 )
-def test_given_a_broken_response_then_success_when_read_then_it_is_retried_not_taken_as_an_empty_page(broken, zendesk, sleeps):
+def test_given_a_broken_response_then_success_when_read_then_it_is_retried_not_taken_as_an_empty_page(
+    broken, zendesk, sleeps
+):
     zendesk.expect(ZendeskRequest.list("tags"), broken, ZendeskResponse.ok(_tags_page()))
 
     output = read(api_token_config(), ["tags"])
@@ -134,7 +144,9 @@ def test_given_a_broken_response_then_success_when_read_then_it_is_retried_not_t
 
 
 def test_given_429_without_retry_after_when_read_then_waits_a_minute(zendesk, sleeps):
-    zendesk.expect(ZendeskRequest.list("tags"), ZendeskResponse.rate_limited(retry_after=None), ZendeskResponse.ok(_tags_page()))
+    zendesk.expect(
+        ZendeskRequest.list("tags"), ZendeskResponse.rate_limited(retry_after=None), ZendeskResponse.ok(_tags_page())
+    )
 
     read(api_token_config(), ["tags"])
 
@@ -142,7 +154,9 @@ def test_given_429_without_retry_after_when_read_then_waits_a_minute(zendesk, sl
 
 
 def test_given_429_with_a_doubled_retry_after_when_read_then_the_first_value_counts(zendesk, sleeps):
-    zendesk.expect(ZendeskRequest.list("tags"), ZendeskResponse.rate_limited(retry_after="5, 4"), ZendeskResponse.ok(_tags_page()))
+    zendesk.expect(
+        ZendeskRequest.list("tags"), ZendeskResponse.rate_limited(retry_after="5, 4"), ZendeskResponse.ok(_tags_page())
+    )
 
     read(api_token_config(), ["tags"])
 

@@ -16,7 +16,7 @@ from source_zendesk_support.paginators import (
 NEXT = "https://acme.zendesk.com/api/v2/next"
 
 
-def test_export_cursor_first_request_asks_for_the_largest_page():
+def test_given_the_cursor_export_when_first_request_then_it_asks_for_the_largest_page():
     assert ExportCursorPaginator().first_params() == {"per_page": 1000}
 
 
@@ -28,20 +28,23 @@ def test_export_cursor_first_request_asks_for_the_largest_page():
         ({"end_of_stream": True, "after_url": NEXT}, None),
     ],
 )
-def test_export_cursor_follows_after_url_until_end_of_stream(body, expected):
+def test_given_a_cursor_export_page_when_paginating_then_after_url_until_end_of_stream(body, expected):
     assert ExportCursorPaginator().next_url(body) == expected
 
 
-def test_export_cursor_without_after_url_before_the_end_is_an_error():
+def test_given_a_cursor_export_page_without_after_url_before_the_end_when_paginating_then_error():
     with pytest.raises(AirbyteTracedException, match="has no 'after_url'"):
         ExportCursorPaginator().next_url({"end_of_stream": False, "after_url": None})
 
 
 @pytest.mark.parametrize(
     "body, expected",
-    [({"end_of_stream": False, "next_page": NEXT, "end_time": 5}, NEXT), ({"end_of_stream": True, "next_page": NEXT}, None)],
+    [
+        ({"end_of_stream": False, "next_page": NEXT, "end_time": 5}, NEXT),
+        ({"end_of_stream": True, "next_page": NEXT}, None),
+    ],
 )
-def test_export_time_follows_next_page_until_end_of_stream(body, expected):
+def test_given_a_time_export_page_when_paginating_then_next_page_until_end_of_stream(body, expected):
     assert ExportTimePaginator().first_params() == {}
     assert ExportTimePaginator().next_url(body) == expected
 
@@ -54,18 +57,18 @@ def test_export_time_follows_next_page_until_end_of_stream(body, expected):
         ({"meta": {"has_more": False}, "links": {"next": None}}, None),
     ],
 )
-def test_page_cursor_follows_links_next_while_has_more(body, expected):
+def test_given_a_list_page_when_paginating_then_links_next_while_has_more(body, expected):
     assert PageCursorPaginator().first_params() == {"page[size]": 100}
     assert PageCursorPaginator().next_url(body) == expected
 
 
-def test_page_cursor_with_has_more_but_no_link_is_an_error():
+def test_given_a_list_page_with_has_more_but_no_link_when_paginating_then_error():
     with pytest.raises(AirbyteTracedException, match="has no 'next'"):
         PageCursorPaginator().next_url({"meta": {"has_more": True}, "links": {}})
 
 
 @pytest.mark.parametrize("body, expected", [({"before_url": NEXT}, NEXT), ({"before_url": None}, None), ({}, None)])
-def test_audit_cursor_follows_before_url_to_older_pages(body, expected):
+def test_given_an_audit_page_when_paginating_then_before_url_to_older_pages(body, expected):
     assert AuditCursorPaginator().first_params() == {"limit": 1000}
     assert AuditCursorPaginator().next_url(body) == expected
 
@@ -73,11 +76,15 @@ def test_audit_cursor_follows_before_url_to_older_pages(body, expected):
 @pytest.mark.parametrize(
     "a, b, same",
     [
-        ("https://a.zendesk.com/x.json?start_time=5&per_page=1000", "https://a.zendesk.com/x.json?per_page=1000&start_time=5", True),
+        (
+            "https://a.zendesk.com/x.json?start_time=5&per_page=1000",
+            "https://a.zendesk.com/x.json?per_page=1000&start_time=5",
+            True,
+        ),
         ("https://a.zendesk.com/x.json?start_time=5", "https://A.zendesk.com/x.json?start_time=5", True),
         ("https://a.zendesk.com/x.json?start_time=5", "https://a.zendesk.com/x.json?start_time=6", False),
         ("https://a.zendesk.com/x.json?cursor=abc", "https://a.zendesk.com/y.json?cursor=abc", False),
     ],
 )
-def test_same_request_ignores_parameter_order_only(a, b, same):
+def test_given_two_urls_when_compared_then_only_parameter_order_is_ignored(a, b, same):
     assert same_request(a, b) is same

@@ -6,7 +6,6 @@ import base64
 import json
 
 import pytest
-from airbyte_cdk.entrypoint import launch
 from airbyte_cdk.models import AirbyteMessageSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import read as entrypoint_read
@@ -21,7 +20,13 @@ API_TOKEN = "SEKRET-api-token-5d41402abc4b2a76"
 ACCESS = "SEKRET-access-7b8b965ad4bca0e4"
 REFRESH = "SEKRET-refresh-1f3870be274f6c49"
 CLIENT_SECRET = "SEKRET-client-b6d767d2f8ed5d21"
-SECRETS = [API_TOKEN, ACCESS, REFRESH, CLIENT_SECRET, base64.b64encode(f"ada@acme.com/token:{API_TOKEN}".encode()).decode()]
+SECRETS = [
+    API_TOKEN,
+    ACCESS,
+    REFRESH,
+    CLIENT_SECRET,
+    base64.b64encode(f"ada@acme.com/token:{API_TOKEN}".encode()).decode(),
+]
 
 
 def _leaks(text: str) -> list[str]:
@@ -35,7 +40,9 @@ def _config() -> dict:
 @pytest.mark.parametrize("debug", [False, True], ids=["info", "debug"])
 def test_given_a_read_that_retries_and_fails_a_stream_when_logged_then_no_secret_appears(debug, zendesk, sleeps):
     tickets = BY_NAME["tickets"].script(START, [[(1, START + 10)]])[0]
-    zendesk.expect(tickets[0], ZendeskResponse.rate_limited("1"), ZendeskResponse.server_error(502), ZendeskResponse.ok(tickets[1]))
+    zendesk.expect(
+        tickets[0], ZendeskResponse.rate_limited("1"), ZendeskResponse.server_error(502), ZendeskResponse.ok(tickets[1])
+    )
     zendesk.expect(ZendeskRequest.list("tags"), ZendeskResponse.unauthorized())
     zendesk.expect(BY_NAME["groups"].first_request(START), ZendeskResponse.forbidden())
     catalog = CatalogBuilder().with_stream("tickets", SyncMode.incremental).with_stream("tags", SyncMode.full_refresh)
@@ -66,7 +73,9 @@ def test_given_a_bad_config_when_check_then_the_validation_message_hides_the_sec
     assert _leaks(json.dumps(messages)) == []
 
 
-def test_given_oauth_refresh_when_read_then_secrets_appear_only_in_the_config_update_for_airbyte(zendesk, capsys, tmp_path):
+def test_given_oauth_refresh_when_read_then_secrets_appear_only_in_the_config_update_for_airbyte(
+    zendesk, capsys, tmp_path
+):
     tokens = {**template("oauth_token"), "access_token": ACCESS, "refresh_token": REFRESH}
     zendesk.expect(ZendeskRequest.oauth_token(), ZendeskResponse.ok(tokens))
     zendesk.expect(ZendeskRequest.list("tags"), ZendeskResponse.unauthorized(), ZendeskResponse.unauthorized())
@@ -79,13 +88,3 @@ def test_given_oauth_refresh_when_read_then_secrets_appear_only_in_the_config_up
     assert [m for m in messages if m["type"] == "CONTROL"]  # the rotated pair was handed to Airbyte
     assert any(m["type"] == "TRACE" for m in others)  # and the second 401 failed the stream
     assert _leaks(json.dumps(others)) == [] and "SEKRET-refresh-0" not in json.dumps(others)
-
-
-def test_launch_is_the_console_entrypoint():
-    # run.py is what the console script and main.py call: it must hand sys.argv to launch with our source.
-    import inspect
-
-    from source_zendesk_support import run
-
-    assert "launch(SourceZendeskSupport(), sys.argv[1:])" in inspect.getsource(run.run)
-    assert launch is run.launch

@@ -30,7 +30,7 @@ OFFICIAL_SHAPES = [
 @pytest.mark.parametrize("stream, state", OFFICIAL_SHAPES)
 def test_given_the_official_connectors_state_when_read_then_the_export_starts_there(stream, state, zendesk):
     case = BY_NAME[stream]
-    (request, body), = case.script(SAVED, [[(1, SAVED + 60)]])
+    ((request, body),) = case.script(SAVED, [[(1, SAVED + 60)]])
     zendesk.expect(request, ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [stream], state={stream: state})
@@ -44,7 +44,7 @@ def test_given_the_official_connectors_state_when_read_then_the_export_starts_th
 @pytest.mark.parametrize("saved", [iso(SAVED), str(SAVED), SAVED, "2024-01-11T00:00:00+00:00"])
 def test_given_the_official_connectors_list_state_when_read_then_older_records_are_filtered(stream, saved, zendesk):
     case = BY_NAME[stream]
-    (request, body), = case.script(SAVED, [[(1, SAVED - 60), (2, SAVED + 60)]])
+    ((request, body),) = case.script(SAVED, [[(1, SAVED - 60), (2, SAVED + 60)]])
     zendesk.expect(request, ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [stream], state={stream: {"updated_at": saved}})
@@ -54,7 +54,7 @@ def test_given_the_official_connectors_list_state_when_read_then_older_records_a
 
 def test_given_the_official_connectors_audit_state_when_read_then_the_walk_stops_at_it(zendesk):
     case = BY_NAME["ticket_audits"]
-    (request, body), = case.script(SAVED, [[(2, SAVED + 60), (1, SAVED - 60)]])
+    ((request, body),) = case.script(SAVED, [[(2, SAVED + 60), (1, SAVED - 60)]])
     zendesk.expect(request, ZendeskResponse.ok(body))
 
     output = read(api_token_config(), ["ticket_audits"], state={"ticket_audits": {"created_at": iso(SAVED)}})
@@ -77,7 +77,9 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("stream, state", MALFORMED)
-def test_given_malformed_state_when_read_then_config_error_naming_the_stream_and_no_silent_resync(stream, state, zendesk):
+def test_given_malformed_state_when_read_then_config_error_naming_the_stream_and_no_silent_resync(
+    stream, state, zendesk
+):
     output = read(api_token_config(), [stream], state={stream: state}, expect_failure=True)
 
     traces = error_traces(output)

@@ -41,13 +41,19 @@ def test_given_one_page_when_read_then_its_records_and_the_final_state_are_emitt
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_given_three_pages_when_read_then_every_page_is_followed_and_checkpointed(case, zendesk):
-    pages = [[(1, START + DAY), (2, START + 2 * DAY)], [(3, START + 3 * DAY)], [(4, START + 4 * DAY), (5, START + 5 * DAY)]]
+    pages = [
+        [(1, START + DAY), (2, START + 2 * DAY)],
+        [(3, START + 3 * DAY)],
+        [(4, START + 4 * DAY), (5, START + 5 * DAY)],
+    ]
     _expect(zendesk, case, START, _ordered(case, pages))
 
     output = read(api_token_config(), [case.name])
 
     all_items = [item for page in pages for item in page]
-    assert sorted(map(str, (_pk(case, r) for r in records_of(output, case.name)))) == sorted(map(str, case.ids(all_items)))
+    assert sorted(map(str, (_pk(case, r) for r in records_of(output, case.name)))) == sorted(
+        map(str, case.ids(all_items))
+    )
     if case.incremental:
         states = states_of(output, case.name)
         assert len(states) >= len(pages)  # one checkpoint per page at least
@@ -72,14 +78,16 @@ def test_given_saved_state_when_read_as_full_refresh_then_it_starts_from_start_d
     items = [(1, START + DAY)]
     _expect(zendesk, case, START, _ordered(case, [items]))
 
-    output = read(api_token_config(), {case.name: SyncMode.full_refresh}, state={case.name: case.state(START + 50 * DAY)})
+    output = read(
+        api_token_config(), {case.name: SyncMode.full_refresh}, state={case.name: case.state(START + 50 * DAY)}
+    )
 
     assert [str(_pk(case, r)) for r in records_of(output, case.name)] == [str(i) for i in case.ids(items)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_given_429_then_success_when_read_then_waits_exactly_retry_after_and_syncs(case, zendesk, sleeps):
-    (request, body), = case.script(START, [[(1, START + DAY)]])
+    ((request, body),) = case.script(START, [[(1, START + DAY)]])
     zendesk.expect(request, ZendeskResponse.rate_limited(retry_after="7"), ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [case.name])
@@ -91,8 +99,10 @@ def test_given_429_then_success_when_read_then_waits_exactly_retry_after_and_syn
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_given_5xx_then_success_when_read_then_retries_with_backoff_and_syncs(case, zendesk, sleeps):
-    (request, body), = case.script(START, [[(1, START + DAY)]])
-    zendesk.expect(request, ZendeskResponse.server_error(503), ZendeskResponse.server_error(502), ZendeskResponse.ok(body))
+    ((request, body),) = case.script(START, [[(1, START + DAY)]])
+    zendesk.expect(
+        request, ZendeskResponse.server_error(503), ZendeskResponse.server_error(502), ZendeskResponse.ok(body)
+    )
 
     output = read(api_token_config(), [case.name])
 

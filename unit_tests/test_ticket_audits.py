@@ -15,11 +15,16 @@ def _audits(*items: tuple[int, int]) -> list[dict]:
 def test_given_a_walk_cut_short_when_the_next_sync_resumes_then_no_audit_is_lost(zendesk):
     older_1, older_2 = ZendeskRequest.ticket_audits("b1"), ZendeskRequest.ticket_audits("b2")
     # Sync 1: two pages, then Zendesk fails the third request.
-    zendesk.expect(ZendeskRequest.ticket_audits(), ZendeskResponse.ok(audit_page(_audits((7, SAVED + 700), (6, SAVED + 600)), older_1)))
+    zendesk.expect(
+        ZendeskRequest.ticket_audits(),
+        ZendeskResponse.ok(audit_page(_audits((7, SAVED + 700), (6, SAVED + 600)), older_1)),
+    )
     zendesk.expect(older_1, ZendeskResponse.ok(audit_page(_audits((5, SAVED + 500), (4, SAVED + 400)), older_2)))
     zendesk.expect(older_2, ZendeskResponse.error(400, "error_too_recent"))
 
-    first = read(api_token_config(), ["ticket_audits"], state={"ticket_audits": {"created_at": iso(SAVED)}}, expect_failure=True)
+    first = read(
+        api_token_config(), ["ticket_audits"], state={"ticket_audits": {"created_at": iso(SAVED)}}, expect_failure=True
+    )
 
     assert [r["id"] for r in records_of(first, "ticket_audits")] == [7, 6, 5, 4]
     saved = states_of(first, "ticket_audits")
@@ -53,7 +58,10 @@ def test_given_a_walk_cut_short_when_the_next_sync_resumes_then_no_audit_is_lost
 def test_given_no_state_when_read_then_the_walk_goes_down_to_start_date(zendesk):
     older = ZendeskRequest.ticket_audits("b1")
     zendesk.expect(ZendeskRequest.ticket_audits(), ZendeskResponse.ok(audit_page(_audits((3, START + 3 * DAY)), older)))
-    zendesk.expect(older, ZendeskResponse.ok(audit_page(_audits((2, START + DAY), (1, START - DAY)), ZendeskRequest.ticket_audits("b2"))))
+    zendesk.expect(
+        older,
+        ZendeskResponse.ok(audit_page(_audits((2, START + DAY), (1, START - DAY)), ZendeskRequest.ticket_audits("b2"))),
+    )
 
     output = read(api_token_config(), ["ticket_audits"])
 

@@ -50,7 +50,8 @@ class ZendeskRequest:
         return (
             method.upper() == self.method
             and (got.scheme, got.netloc, got.path) == (want.scheme, want.netloc, want.path)
-            and sorted(parse_qsl(got.query, keep_blank_values=True)) == sorted(parse_qsl(want.query, keep_blank_values=True))
+            and sorted(parse_qsl(got.query, keep_blank_values=True))
+            == sorted(parse_qsl(want.query, keep_blank_values=True))
         )
 
     # -- incremental exports -------------------------------------------------------------------------------------
@@ -117,7 +118,9 @@ class ZendeskResponse:
 
     @classmethod
     def error(cls, status: int, template_name: str, headers: Mapping[str, str] | None = None) -> ZendeskResponse:
-        return cls(status, _template_text(template_name).encode(), {"Content-Type": "application/json", **(headers or {})})
+        return cls(
+            status, _template_text(template_name).encode(), {"Content-Type": "application/json", **(headers or {})}
+        )
 
     @classmethod
     def rate_limited(cls, retry_after: str | None = "5") -> ZendeskResponse:

@@ -95,7 +95,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         next_page_token: Mapping[str, Any] | None = None,
     ) -> MutableMapping[str, Any]:
         if next_page_token:
-            return {}  # Zendesk's next-page URLs already carry every parameter
+            # Zendesk's next-page URLs carry the parameters of the first request; the fixed ones (include=...,
+            # exclude_deleted=...) are added only if a URL dropped them (the CDK dedupes identical ones).
+            return dict(self.params)
         return {**self.paginator.first_params(), **self.params, **self._position.request_params()}
 
     def request_kwargs(self, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
@@ -105,17 +107,28 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     def _own_host(self, url: str) -> str:
         """Zendesk's absolute next-page URLs are followed only on the configured host."""
         parts = urlsplit(url)
-        if parts.scheme != "https" or parts.hostname != self._config.host or parts.port not in (None, 443) or "@" in parts.netloc:
+        if (
+            parts.scheme != "https"
+            or parts.hostname != self._config.host
+            or parts.port not in (None, 443)
+            or "@" in parts.netloc
+        ):
             message = (
                 f"Zendesk returned a next-page URL for '{self.name}' on another host ({parts.hostname}); "
                 f"the connector only talks to {self._config.host}."
             )
-            raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
+            raise AirbyteTracedException(
+                message=message, internal_message=message, failure_type=FailureType.system_error
+            )
         return url
 
     # -- pages -------------------------------------------------------------------------------------------------------
     def stream_slices(
-        self, *, sync_mode: SyncMode, cursor_field: list[str] | None = None, stream_state: Mapping[str, Any] | None = None
+        self,
+        *,
+        sync_mode: SyncMode,
+        cursor_field: list[str] | None = None,
+        stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | None]:
         # One slice per page. The CDK emits the stream's state after every slice, so every page is a checkpoint
         # (per-record intervals would cut pages in the middle). Slices are produced lazily: the next one exists
@@ -157,7 +170,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         if url is None:
             return None
         if same_request(url, response.request.url or ""):
-            raise pagination_error(f"the next page of '{self.name}' is the page just read ({url}); stopping instead of looping")
+            raise pagination_error(
+                f"the next page of '{self.name}' is the page just read ({url}); stopping instead of looping"
+            )
         return {"url": url}
 
     def _records(self, response: requests.Response) -> list[Record]:

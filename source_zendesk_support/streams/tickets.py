@@ -38,7 +38,11 @@ class TicketMetrics(ZendeskStream):
     cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
-    legacy_state_keys = (("parent_state", "tickets", "generated_timestamp"), ("_ab_updated_at",), ("state", "_ab_updated_at"))
+    legacy_state_keys = (
+        ("parent_state", "tickets", "generated_timestamp"),
+        ("_ab_updated_at",),
+        ("state", "_ab_updated_at"),
+    )
 
 
 class TicketFields(ZendeskStream):
