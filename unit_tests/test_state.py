@@ -72,6 +72,13 @@ MALFORMED = [
     ("groups", {"updated_at": None}),
     ("ticket_audits", {"created_at": iso(SAVED), "_walk": {"high_water": iso(SAVED)}}),
     ("ticket_audits", {"created_at": iso(SAVED), "_walk": "somewhere"}),
+    (
+        "ticket_audits",
+        {
+            "created_at": iso(SAVED),
+            "_walk": {"high_water": iso(SAVED), "before_url": "https://evil.example.com/ticket_audits.json"},
+        },
+    ),
     ("ticket_metrics", {"_ab_updated_at": "later"}),
 ]
 

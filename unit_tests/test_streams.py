@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
+from jsonschema import Draft7Validator
 
 from source_zendesk_support.errors import CREDENTIALS_REJECTED
 
@@ -140,3 +142,16 @@ def test_given_http_status_403_when_read_then_stream_skipped_with_a_warning_and_
 
 def _pk(case: StreamCase, data: dict):
     return data["name"] if case.name == "tags" else data["id"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_given_zendesk_shaped_records_when_read_then_they_validate_against_the_streams_schema(case, zendesk):
+    _expect(zendesk, case, START, _ordered(case, [[(1, START + DAY), (2, START + 2 * DAY)]]))
+
+    output = read(api_token_config(), [case.name])
+
+    schema = ResourceSchemaLoader("source_zendesk_support").get_schema(case.name)
+    records = records_of(output, case.name)
+    assert records
+    for data in records:
+        assert list(Draft7Validator(schema).iter_errors(data)) == []

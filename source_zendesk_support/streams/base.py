@@ -23,7 +23,7 @@ from ..auth import can_refresh
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, json_body
 from ..paginators import Paginator, pagination_error, same_request
-from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record
+from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
 
 # Connect, then read (between bytes). Zendesk itself gives up on a slow export page after about a minute (504).
 REQUEST_TIMEOUT = (30, 300)
@@ -106,21 +106,24 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
 
     def _own_host(self, url: str) -> str:
         """Zendesk's absolute next-page URLs are followed only on the configured host."""
-        parts = urlsplit(url)
-        if (
-            parts.scheme != "https"
-            or parts.hostname != self._config.host
-            or parts.port not in (None, 443)
-            or "@" in parts.netloc
-        ):
+        if not self._is_own_host(url):
             message = (
-                f"Zendesk returned a next-page URL for '{self.name}' on another host ({parts.hostname}); "
+                f"Zendesk returned a next-page URL for '{self.name}' on another host ({urlsplit(url).hostname}); "
                 f"the connector only talks to {self._config.host}."
             )
             raise AirbyteTracedException(
                 message=message, internal_message=message, failure_type=FailureType.system_error
             )
         return url
+
+    def _is_own_host(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (
+            parts.scheme == "https"
+            and parts.hostname == self._config.host
+            and parts.port in (None, 443)
+            and "@" not in parts.netloc
+        )
 
     # -- pages -------------------------------------------------------------------------------------------------------
     def stream_slices(
@@ -136,6 +139,8 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         if sync_mode == SyncMode.full_refresh:
             self._position.reset()  # a full refresh starts from start_date whatever state was saved
         resume = self._position.resume_url()
+        if resume and not self._is_own_host(resume):
+            raise state_error(self.name, f"it resumes at a URL outside {self._config.host}")
         self._next_page = {"url": resume} if resume else None
         self._done = False
         page = 0
