@@ -4,13 +4,15 @@
 
 The emulator runs as `python -m zendesk_emulator` (plan unlimited) pinned to one CPU; the client (a keep-alive
 requests.Session through HTTPS_PROXY with the emulator's CA) runs on another when there is one. Also reported: the
-server's CPU seconds per pass (from /proc) and the round trip of a small request.
+server's CPU seconds per pass (from /proc), the client's JSON parsing time (left out of "served"), and the round
+trip of a small request. The first pass is cold (the account generates records lazily) and is left out of the result.
 """
 
 from __future__ import annotations
 
 import argparse
 import calendar
+import json
 import os
 import statistics
 import sys
@@ -36,19 +38,23 @@ def _pin(server_pid: int) -> str:
     return f"server and client share CPU {cpus[0]}"
 
 
-def export_pass(emu: EmulatorProcess, session, per_page: int) -> tuple[int, int, int]:
+def export_pass(emu: EmulatorProcess, session, per_page: int) -> tuple[int, int, int, float]:
+    """Read the whole ticket export; returns tickets, pages, bytes and the seconds spent parsing JSON client-side."""
     start = calendar.timegm(time.strptime(emu.info["config"]["start_date"], "%Y-%m-%dT%H:%M:%SZ"))
     url = emu.url(f"incremental/tickets/cursor.json?start_time={start}&per_page={per_page}")
     tickets = pages = size = 0
+    parsing = 0.0
     while True:
         response = session.get(url, timeout=120)
         response.raise_for_status()
-        page = response.json()
+        before = time.perf_counter()
+        page = json.loads(response.content)
+        parsing += time.perf_counter() - before
         tickets += len(page["tickets"])
         pages += 1
         size += len(response.content)
         if page["end_of_stream"]:
-            return tickets, pages, size
+            return tickets, pages, size, parsing
         url = page["after_url"]
 
 
@@ -67,23 +73,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulator ready in {time.perf_counter() - started:.1f}s; {_pin(emu.process.pid)}")
         session.auth = emu.api_token_auth()
         session.get(emu.url("users/me.json"), timeout=30).raise_for_status()
-        rates, cpu_rates = [], []
+        served, end_to_end, cpu_rates = [], [], []
         for number in range(1, args.passes + 1):
             cpu_before, wall_before = _cpu_seconds(emu.process.pid), time.perf_counter()
-            tickets, pages, size = export_pass(emu, session, args.per_page)
+            tickets, pages, size, parsing = export_pass(emu, session, args.per_page)
             wall, cpu = time.perf_counter() - wall_before, _cpu_seconds(emu.process.pid) - cpu_before
-            rates.append(tickets / wall)
-            cpu_rates.append(tickets / cpu if cpu else float("inf"))
+            if number > 1 or args.passes == 1:  # the first pass also pays for the account's lazy generation
+                served.append(tickets / (wall - parsing))
+                end_to_end.append(tickets / wall)
+                cpu_rates.append(tickets / cpu if cpu else float("inf"))
             print(f"pass {number}: {tickets} tickets, {pages} pages ({size / pages / 1e6:.2f} MB/page) in {wall:.2f}s "
-                  f"= {tickets / wall:,.0f} tickets/s; server CPU {cpu:.2f}s")
+                  f"({parsing:.2f}s of it client JSON parsing) = {tickets / (wall - parsing):,.0f} tickets/s served, "
+                  f"{tickets / wall:,.0f} with parsing; server CPU {cpu:.2f}s")
         small = 200
         before = time.perf_counter()
         for _ in range(small):
             session.get(emu.url("users/me.json"), timeout=30)
         latency = (time.perf_counter() - before) / small * 1000
-    print(f"RESULT emulator export through proxy (TLS, keep-alive, {args.per_page}/page): "
-          f"{statistics.median(rates):,.0f} tickets/s (best {max(rates):,.0f}; "
-          f"{statistics.median(cpu_rates):,.0f} per server CPU second); small request round trip {latency:.2f} ms")
+    print(f"RESULT emulator ticket export through the proxy (TLS, keep-alive, {args.per_page}/page, warm passes): "
+          f"{statistics.median(served):,.0f} tickets/s served (best {max(served):,.0f}); "
+          f"{statistics.median(end_to_end):,.0f} tickets/s including client JSON parsing; "
+          f"{statistics.median(cpu_rates):,.0f} tickets per server CPU second; small request round trip {latency:.2f} ms")
     return 0
 
 
