@@ -62,6 +62,12 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
+def _without_default_port(scheme: str, host: str) -> str:
+    """`acme.zendesk.com:443` -> `acme.zendesk.com`, so links built from it look like Zendesk's."""
+    default = ":443" if scheme == "https" else ":80"
+    return host[: -len(default)] if host.endswith(default) else host
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_TIMEOUT
@@ -119,6 +125,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             scheme = "http"
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        host = _without_default_port(scheme, host)
         body = self._read_body()
         if body is None:
             return
@@ -180,10 +187,16 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _send_broken(self, sock: socket.socket, reply: Reply) -> None:
-        """Headers and half the body, then RST (reset) or a clean close (truncate, incomplete)."""
-        self.close_connection = True
+        """Headers and half the body, then RST (reset) or a clean close (truncate, incomplete).
+
+        Only `truncate` announces `Connection: close` (its body is delimited by the close); the other two look like
+        an ordinary keep-alive response that breaks off.
+        """
+        self.close_connection = reply.wire == "truncate"
         length = None if reply.wire == "truncate" else len(reply.body)
-        sock.sendall(self._head(reply.status, reply.headers, length) + cut(reply.body))
+        head = self._head(reply.status, reply.headers, length)
+        self.close_connection = True
+        sock.sendall(head + cut(reply.body))
         if reply.wire == "reset":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()  # now, before socketserver's shutdown(SHUT_WR) can send a FIN first

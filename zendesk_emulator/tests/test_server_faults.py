@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import re
+import socket
 import time
 
 import pytest
@@ -181,3 +184,41 @@ def test_given_route_rates_then_they_replace_the_global_mix_for_that_route_only(
     others = {planner.pick("users", settings) for _ in range(200)}
     assert tickets == {"504", None}
     assert None not in others and len(others) == len(FAULT_KINDS)
+
+
+def _raw_get(emu, path: str) -> tuple[bytes, bytes, BaseException | None]:
+    """One GET over a raw socket: (head, body received, error that ended the read)."""
+    user, token = emu.api_token_auth()
+    auth = base64.b64encode(f"{user}:{token}".encode()).decode()
+    request = f"GET {path} HTTP/1.1\r\nHost: acme.zendesk.com\r\nAuthorization: Basic {auth}\r\n\r\n".encode()
+    received, error = b"", None
+    with socket.create_connection(emu.server.server_address[:2], timeout=5) as sock:
+        sock.sendall(request)
+        time.sleep(0.1)  # let the whole broken response (and the RST) arrive before reading
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += chunk
+        except OSError as raised:
+            error = raised
+    head, _, body = received.partition(b"\r\n\r\n")
+    return head, body, error
+
+
+@pytest.mark.parametrize("kind, declares_length, announces_close, error", [
+    ("reset", True, False, ConnectionResetError),
+    ("incomplete", True, False, None),
+    ("truncate", False, True, None),
+])
+def test_given_broken_response_kinds_then_wire_shows_headers_half_a_body_and_the_close(emu, kind, declares_length,
+                                                                                       announces_close, error):
+    emu.reset()
+    _next(emu, kind)
+    head, body, raised = _raw_get(emu, "/api/v2/incremental/tickets/cursor.json?start_time=0")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    lengths = re.findall(rb"Content-Length: (\d+)", head)
+    assert bool(lengths) is declares_length
+    if lengths:
+        assert len(body) == int(lengths[0]) // 2
+    assert (b"Connection: close" in head) is announces_close
+    assert body.startswith(b'{"tickets": [') and len(body) > 1000
+    assert type(raised) is error if error else raised is None

@@ -175,3 +175,10 @@ def test_when_request_body_is_chunked_then_it_is_reassembled(emu):
                     + _basic(emu).encode() + b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                     b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
     assert json.loads(raw.partition(b"\r\n\r\n")[2])["body"] == "abcde"
+
+
+def test_given_host_header_with_default_port_then_links_leave_the_port_out(emu):
+    emu.reset()
+    raw = _raw(emu, b"POST /api/v2/echo.json HTTP/1.1\r\nHost: acme.zendesk.com:80\r\nAuthorization: "
+                    + _basic(emu).encode() + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    assert json.loads(raw.partition(b"\r\n\r\n")[2])["base_url"] == "http://acme.zendesk.com"
