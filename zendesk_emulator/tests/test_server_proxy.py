@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -182,3 +183,17 @@ def test_given_host_header_with_default_port_then_links_leave_the_port_out(emu):
     raw = _raw(emu, b"POST /api/v2/echo.json HTTP/1.1\r\nHost: acme.zendesk.com:80\r\nAuthorization: "
                     + _basic(emu).encode() + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     assert json.loads(raw.partition(b"\r\n\r\n")[2])["base_url"] == "http://acme.zendesk.com"
+
+
+def test_given_parallel_clients_then_every_request_is_served_and_counted(emu):
+    emu.reset()
+
+    def worker(_: int) -> list[int]:
+        with emu.session() as session:
+            session.auth = emu.api_token_auth()
+            return [session.get(emu.url("users/me.json"), timeout=10).status_code for _ in range(25)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = [status for batch in pool.map(worker, range(8)) for status in batch]
+    assert statuses == [200] * 200
+    assert emu.control("GET", "stats")["by_endpoint"] == {"GET /api/v2/users/me.json": 200}
