@@ -84,29 +84,15 @@ class LegacyStateMigration:
 
 
 @dataclass(frozen=True)
-class UnixCodec:
-    """Cursor values that are unix seconds in records and in state (tickets' generated_timestamp)."""
+class Codec:
+    """How a cursor's instants are written, in records and in state: unix seconds (tickets' generated_timestamp)
+    or Zendesk's ISO strings (updated_at, created_at). Reading accepts either (see to_unix)."""
 
-    def from_unix(self, unix: int) -> int:
-        return unix
-
-    def to_unix(self, value: Any) -> int:
-        return to_unix(value)
+    render: Callable[[int], Any]
 
 
-@dataclass(frozen=True)
-class IsoCodec:
-    """Cursor values that are ISO strings in records and in state (updated_at, created_at)."""
-
-    def from_unix(self, unix: int) -> str:
-        return iso(unix)
-
-    def to_unix(self, value: Any) -> int:
-        return to_unix(value)
-
-
-UNIX = UnixCodec()
-ISO = IsoCodec()
+UNIX = Codec(int)
+ISO = Codec(iso)
 
 
 class Position:
@@ -114,7 +100,7 @@ class Position:
     instance its own copy, so no state is ever shared between streams or runs."""
 
     key: str | None = None
-    codec: UnixCodec | IsoCodec = ISO
+    codec: Codec = ISO
 
     def bind(self, start_time: int, clock: Clock, stream: str) -> Position:
         bound = copy.copy(self)
@@ -142,12 +128,12 @@ class Position:
 
     def _parse(self, value: Any, what: str) -> int:
         try:
-            return self.codec.to_unix(value)
+            return to_unix(value)
         except (ValueError, OverflowError):
             raise state_error(self._stream, f"'{what}' is not a time ({value!r})") from None
 
     def _publish(self) -> None:
-        self._state = {self.key: self.codec.from_unix(self._floor)} if self.key else {}
+        self._state = {self.key: self.codec.render(self._floor)} if self.key else {}
 
     # -- reading -----------------------------------------------------------------------------------------------------
     def request_params(self) -> dict[str, Any]:
@@ -189,7 +175,7 @@ class ExportPosition(Position):
 
     key: str
     field: str
-    codec: UnixCodec | IsoCodec = ISO
+    codec: Codec = ISO
     observe: str | None = None
 
     def request_params(self) -> dict[str, Any]:
@@ -200,7 +186,7 @@ class ExportPosition(Position):
         field = self.field
         values = [value for value in (row.get(field) for row in carriers) if value is not None]
         if values:
-            highest = self.codec.to_unix(max(values))
+            highest = to_unix(max(values))
             if highest > self._floor:
                 self._floor = highest
                 self._publish()
