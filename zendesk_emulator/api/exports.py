@@ -41,20 +41,22 @@ def _ticket_view(ds: Dataset, req: types.ApiRequest) -> View:
     return ds.cached("tickets.export.live", build)
 
 
-def _ticket_records(ds: Dataset, keys: list[int], includes: set[str]) -> tuple[list[bytes], bytes]:
+def _ticket_records(ds: Dataset, keys: list[int], includes: set[str]) -> tuple[list, bytes]:
     """Export rows (with generated_timestamp and, when asked, the embedded metric_set) and the sideload tail."""
     records, metric_sets = [], []
-    deleted = ds.tickets.cols.deleted
+    deleted = memoryview(ds.tickets.cols.deleted)
+    with_metrics = "metric_sets" in includes
     for key in keys:
         index = key & INDEX_MASK
-        body = ds.ticket_bytes(index)
-        tail = b',"generated_timestamp":' + str(key >> 32).encode()
-        if "metric_sets" in includes and not deleted[index]:
+        body = memoryview(ds.ticket_bytes(index))[:-1]
+        stamp = b',"generated_timestamp":%d' % (key >> 32)
+        if with_metrics and not deleted[index]:
             metric = ds.metric_bytes(index)
             metric_sets.append(metric)
-            tail += b',"metric_set":' + metric
-        records.append(body[:-1] + tail + b"}")
-    extra = b',"metric_sets":[' + b",".join(metric_sets) + b"]" if "metric_sets" in includes else b""
+            records.append((body, stamp, b',"metric_set":', metric, b"}"))
+        else:
+            records.append((body, stamp, b"}"))
+    extra = b',"metric_sets":[' + b",".join(metric_sets) + b"]" if with_metrics else b""
     return records, extra
 
 
@@ -70,6 +72,19 @@ def _org_records(ds: Dataset, keys: list[int], includes: set[str]) -> tuple[list
     return [ds.org_bytes(key & INDEX_MASK) for key in keys], b""
 
 
+def _prefetch(ds: Dataset, resource: str, view: View, keys: list[int], includes: set[str]) -> None:
+    """Queue the records of the page a client following this one will ask for next."""
+    if not keys:
+        return
+    start = view.position_after(keys[-1])
+    following = [k & INDEX_MASK for k in view.slice(start, start + len(keys))]
+    render = {"tickets": ds.ticket_bytes, "users": ds.user_bytes, "organizations": ds.org_bytes}[resource]
+    jobs = [lambda i=i: render(i) for i in following]
+    if resource == "tickets" and "metric_sets" in includes:
+        jobs += [lambda i=i: ds.metric_bytes(i) for i in following]
+    ds.prefetcher.schedule(jobs)
+
+
 RESOURCES = {
     "tickets": (_ticket_view, _ticket_records),
     "users": (lambda ds, req: ds.view("users.export"), _user_records),
@@ -79,8 +94,10 @@ RESOURCES = {
 
 def cursor_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float) -> types.ApiResponse:
     view_for, render = RESOURCES[resource]
-    result = export_cursor.page(req, view_for(ds, req), now)
-    records, extra = render(ds, result.keys, _includes(req))
+    view = view_for(ds, req)
+    result = export_cursor.page(req, view, now)
+    includes = _includes(req)
+    records, extra = render(ds, result.keys, includes)
     keep = carried(req, ("cursor", "start_time"))
     path = f"incremental/{resource}/cursor"
     meta = {
@@ -90,13 +107,18 @@ def cursor_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float)
         "before_cursor": result.before_cursor,
         "end_of_stream": result.end_of_stream,
     }
-    return raw(envelope(resource, records, meta, extra))
+    body = envelope(resource, records, meta, extra)
+    if not result.end_of_stream:
+        _prefetch(ds, resource, view, result.keys, includes)
+    return raw(body)
 
 
 def time_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float, sample: bool = False) -> types.ApiResponse:
     view_for, render = RESOURCES[resource]
-    result = export_time.page(req, view_for(ds, req), now, SAMPLE_SIZE if sample else export_time.MAX_PER_PAGE)
-    records, extra = render(ds, result.keys, _includes(req))
+    view = view_for(ds, req)
+    result = export_time.page(req, view, now, SAMPLE_SIZE if sample else export_time.MAX_PER_PAGE)
+    includes = _includes(req)
+    records, extra = render(ds, result.keys, includes)
     path = f"incremental/{resource}/sample" if sample else f"incremental/{resource}"
     meta = {
         "count": len(records),
@@ -104,7 +126,10 @@ def time_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float, s
         "end_time": result.end_time,
         "next_page": link(req, path, carried(req, ("start_time",)) + [("start_time", result.end_time)]),
     }
-    return raw(envelope(resource, records, meta, extra))
+    body = envelope(resource, records, meta, extra)
+    if not result.end_of_stream and not sample:
+        _prefetch(ds, resource, view, result.keys, includes)
+    return raw(body)
 
 
 # -- ticket metric events ------------------------------------------------------------------------------------------

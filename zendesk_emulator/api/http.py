@@ -47,12 +47,27 @@ class BadParameter(Exception):
         self.response = response
 
 
-def envelope(key: str, records: list[bytes], meta: dict | None = None, extra: bytes = b"") -> bytes:
-    """`{"<key>": [records...], <meta...>}` without re-serialising the records. `extra` is a raw `,"k":v` tail."""
-    head = b'{"' + key.encode() + b'":[' + b",".join(records) + b"]"
+def envelope(key: str, records: list, meta: dict | None = None, extra: bytes = b"") -> bytes:
+    """`{"<key>": [records...], <meta...>}` without re-serialising the records, copying each byte once.
+
+    A record is bytes, or a tuple of bytes-like pieces (a memoryview slice of a cached record plus appended fields).
+    `extra` is a raw `,"k":v` tail.
+    """
+    parts: list = [b'{"', key.encode(), b'":[']
+    for position, record in enumerate(records):
+        if position:
+            parts.append(b",")
+        if type(record) is tuple:
+            parts.extend(record)
+        else:
+            parts.append(record)
+    parts.append(b"]")
     if meta:
-        head += b"," + dumps(meta)[1:-1]
-    return head + extra + b"}"
+        parts.append(b",")
+        parts.append(dumps(meta)[1:-1])
+    parts.append(extra)
+    parts.append(b"}")
+    return b"".join(parts)
 
 
 def link(req: ApiRequest, path: str, params: list[tuple[str, str | int]]) -> str:

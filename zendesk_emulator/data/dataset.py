@@ -15,6 +15,7 @@ from .audits import Audits
 from .catalog import Catalog
 from .order import View, pack, view_of
 from .people import Organizations, Users
+from .prefetch import Prefetcher
 from .serial import BytesCache, dumps
 from .sizes import Sizes
 from .textpool import TAGS, TextPool
@@ -39,20 +40,22 @@ class Dataset:
         self.audits = Audits(seed, self.tickets, columns.audit_times(seed, ticket_cols), self.text, subdomain)
         self.version = 0
         self.schema = 0  # moves when ticket fields change: every ticket's custom_fields may change
-        self.revisions: dict[tuple[str, int], int] = {}
+        self.revisions: dict[str, dict[int, int]] = {kind: {} for kind in ("ticket", "metric", "user", "org", "audit")}
         self._views: dict[str, tuple[int, View]] = {}
         self.cache = BytesCache()
+        self.prefetcher = Prefetcher(self.lock)
 
     # -- change tracking -------------------------------------------------------------------------------------------
     def touch(self, kind: str, index: int) -> None:
-        self.revisions[(kind, index)] = self.revisions.get((kind, index), 0) + 1
+        revisions = self.revisions[kind]
+        revisions[index] = revisions.get(index, 0) + 1
 
     def bump(self) -> None:
         self.version += 1
 
     # -- serialised records ----------------------------------------------------------------------------------------
     def _cached(self, kind: str, index: int, build) -> bytes:
-        key = (kind, index, self.revisions.get((kind, index), 0), self.schema)
+        key = (kind, index, self.revisions[kind].get(index, 0), self.schema)
         data = self.cache.get(key)
         if data is None:
             data = self.cache.put(key, dumps(build(index)))
@@ -107,11 +110,12 @@ class Dataset:
             return view_of(t.updated[listable], listable)
         if name == "ticket_metrics":
             return View(self.listable_tickets().astype(np.uint64), descending=True)
-        if name == "ticket_audits":
-            rows = np.flatnonzero(((t.deleted == 0) & (t.archived == 0))[self.audits.owner])
+        if name in ("ticket_audits", "ticket_audits_all"):
+            live = (t.deleted == 0) & (t.archived == 0) if name == "ticket_audits" else t.deleted == 0
+            rows = np.flatnonzero(live[self.audits.owner])
             keys = pack(self.audits.times[rows], rows)
             extra = [(a["_ts"] << 32) | (self.audits.base_rows + i) for i, a in enumerate(self.audits.extra)
-                     if self.ticket_listable(a["ticket_id"] - 1)]
+                     if live[a["ticket_id"] - 1]]
             keys = np.sort(np.concatenate([keys, np.array(extra, dtype=np.uint64)]))
             return View(keys, descending=True)
         if name == "users.export":

@@ -109,6 +109,7 @@ class Users:
             if m["default"]:
                 self.default_group[m["user_id"]] = m["group_id"]
         self.overrides: dict[int, dict] = {}
+        self._emails: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.cols.created)
@@ -124,6 +125,14 @@ class Users:
         return f"{FIRST_NAMES[h % len(FIRST_NAMES)]} {LAST_NAMES[(h >> 8) % len(LAST_NAMES)]}"
 
     def email(self, index: int) -> str:
+        cached = self._emails.get(index)
+        if cached is None:
+            cached = self._email(index)
+            if len(self._emails) < 500_000:
+                self._emails[index] = cached
+        return cached
+
+    def _email(self, index: int) -> str:
         h = _mix(self.seed, index)
         local = f"{FIRST_NAMES[h % len(FIRST_NAMES)]}.{LAST_NAMES[(h >> 8) % len(LAST_NAMES)]}.{index + 1}".lower()
         if index == 0:

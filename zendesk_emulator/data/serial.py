@@ -23,10 +23,14 @@ except ImportError:  # pragma: no cover - exercised only without orjson
 
 
 class BytesCache:
-    """A bounded LRU of serialised records: a second sync of the same account skips generation entirely."""
+    """A bounded LRU of serialised records: a second read of the same records skips generation entirely.
 
-    def __init__(self, capacity: int = 50_000):
-        self.capacity = capacity
+    Bounded by total bytes (a million tickets would otherwise keep gigabytes alive).
+    """
+
+    def __init__(self, max_bytes: int = 96 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self.size = 0
         self._items: OrderedDict = OrderedDict()
 
     def get(self, key):
@@ -36,10 +40,15 @@ class BytesCache:
         return value
 
     def put(self, key, value: bytes) -> bytes:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.size -= len(old)
         self._items[key] = value
-        if len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        self.size += len(value)
+        while self.size > self.max_bytes and self._items:
+            self.size -= len(self._items.popitem(last=False)[1])
         return value
 
     def clear(self) -> None:
         self._items.clear()
+        self.size = 0

@@ -81,6 +81,7 @@ class TextPool:
 
     def __init__(self, seed: int):
         rng = random.Random(seed * 7 + 11)
+        self._descriptions: list[str] | None = None
         self.paragraphs = [" ".join(sentence(rng) for _ in range(1 + int(rng.random() * 6))) for _ in range(self.SIZE)]
         self.subjects = []
         for _ in range(self.SIZE):
@@ -95,6 +96,14 @@ class TextPool:
         parts.extend(paras[int(rng.random() * self.SIZE)] for _ in range(n))
         parts.append(CLOSERS[int(rng.random() * len(CLOSERS))])
         return "\n\n".join(parts)
+
+    def description(self, rng: random.Random) -> str:
+        """A ticket description of one to eight paragraphs (a few hundred to a few thousand characters), drawn from
+        a fixed set built on first use: composing one per ticket costs more than the rest of the ticket."""
+        if self._descriptions is None:
+            build = random.Random(self.SIZE * 13 + len(self.paragraphs[0]))
+            self._descriptions = [self.body(build, 1, 8) for _ in range(2 * self.SIZE)]
+        return self._descriptions[int(rng.random() * 2 * self.SIZE)]
 
     def subject(self, rng: random.Random) -> str:
         return self.subjects[int(rng.random() * self.SIZE)]

@@ -13,7 +13,7 @@ from . import ids
 from .catalog import Catalog
 from .columns import CHANNELS, CLOSED, PRIORITIES, SCORES, SOLVED, STATUSES, TYPES, TicketColumns
 from .people import Organizations, Users
-from .rng import KIND_METRIC, KIND_TICKET, record_rng
+from .rng import KIND_TICKET, record_rng
 from .textpool import TAGS, TextPool
 from .timefmt import iso, iso_date
 
@@ -48,6 +48,10 @@ class Tickets:
     def refresh_fields(self) -> None:
         """Re-read the ticket field list (after a ticket_fields mutation)."""
         self.custom_fields = [f for f in self.catalog.ticket_fields if f["removable"] and f["active"]]
+        # Per field, what materialising a value needs, looked up once instead of per ticket.
+        self._specs = [(f["id"], f["type"], f.get("_column"), [o["value"] for o in f.get("custom_field_options") or []],
+                        f.get("tag"), f["title"][:3].upper()) for f in self.custom_fields]
+        self._tag_specs = [(column, kind, options, tag) for _, kind, column, options, tag, _ in self._specs if column is not None]
         self.group_ids = [g["id"] for g in self.catalog.groups]
         self.brand_ids = [b["id"] for b in self.catalog.brands]
         self.brand_names = [b["name"] for b in self.catalog.brands]
@@ -73,41 +77,41 @@ class Tickets:
         return self.base_tags(index)
 
     def base_tags(self, index: int) -> list[str]:
+        """Plain tags plus the tags Zendesk adds for dropdown, multiselect and checkbox values."""
         m = self._tags
         tags = {TAGS[t - 1] for t in (m[index, 0], m[index, 1], m[index, 2]) if t}
-        for field in self.custom_fields:
-            column = field.get("_column")
-            if column is None:
+        options = self._options
+        for column, kind, values, tag in self._tag_specs:
+            raw = options[index, column]
+            if not raw:
                 continue
-            value = self._options[index, column]
-            if not value:
-                continue
-            if field["type"] == "checkbox":
-                tags.add(field["tag"])
-            elif field["type"] == "tagger":
-                tags.add(field["custom_field_options"][value - 1]["value"])
+            if kind == "checkbox":
+                tags.add(tag)
+            elif kind == "tagger":
+                tags.add(values[raw - 1])
             else:
-                tags.update(o["value"] for j, o in enumerate(field["custom_field_options"]) if value >> j & 1)
+                tags.update(v for j, v in enumerate(values) if raw >> j & 1)
         return sorted(tags)
 
     def custom_values(self, index: int, rng, base: bool = False) -> list[dict]:
         options = self._options
         created = self._m["created"][index]
+        draw = rng.random
+        paragraphs = self.text.paragraphs
         out = []
-        for field in self.custom_fields:
-            kind, column = field["type"], field.get("_column")
+        for fid, kind, column, values, _, prefix in self._specs:
             if column is not None:
                 raw = options[index, column]
                 if kind == "checkbox":
-                    value = bool(raw)
+                    value = raw != 0
                 elif not raw:
                     value = None
                 elif kind == "tagger":
-                    value = field["custom_field_options"][raw - 1]["value"]
+                    value = values[raw - 1]
                 else:
-                    value = [o["value"] for j, o in enumerate(field["custom_field_options"]) if raw >> j & 1]
+                    value = [v for j, v in enumerate(values) if raw >> j & 1]
             else:
-                r = rng.random()
+                r = draw()
                 if r < 0.45:
                     value = None
                 elif kind == "integer":
@@ -119,10 +123,10 @@ class Tickets:
                 elif kind == "regexp":
                     value = f"INV-{int(r * 1_000_000):06d}"
                 elif kind == "textarea":
-                    value = self.text.paragraphs[int(r * TextPool.SIZE)]
+                    value = paragraphs[int(r * TextPool.SIZE)]
                 else:
-                    value = f"{field['title'][:3].upper()}-{int(r * 10_000_000)}"
-            out.append({"id": field["id"], "value": value})
+                    value = f"{prefix}-{int(r * 10_000_000)}"
+            out.append({"id": fid, "value": value})
         extra = None if base else self.overrides.get(index)
         if extra is not None and "custom" in extra:
             changed = extra["custom"]
@@ -157,11 +161,11 @@ class Tickets:
             return None
         if score in ("unoffered", "offered"):
             return {"score": score}
-        rng = record_rng(self.seed, KIND_METRIC + 50, index)
+        h = (index + 1) * 2654435761 + self.seed * 40503  # comment and reason by arithmetic: audits ask for them too
         good = score == "good"
-        reason_id, reason = _REASONS[0] if good else _REASONS[1 + int(rng.random() * 4)]
+        reason_id, reason = _REASONS[0] if good else _REASONS[1 + h % 4]
         return {"id": ids.RATING + index + 1, "score": score,
-                "comment": (_GOOD if good else _BAD)[int(rng.random() * (5 if good else 4))],
+                "comment": (_GOOD if good else _BAD)[(h >> 3) % (5 if good else 4)],
                 "reason": reason, "reason_id": reason_id}
 
     # -- records ---------------------------------------------------------------------------------------------------
@@ -189,7 +193,7 @@ class Tickets:
             "type": ttype,
             "subject": subject,
             "raw_subject": subject,
-            "description": self.text.body(rng, 1, 8),
+            "description": self.text.description(rng),
             "priority": PRIORITIES[m["priority"][index]],
             "status": self.status_name(index),
             "recipient": f"support@{self.subdomain}.zendesk.com" if channel == "email" else None,
@@ -219,8 +223,8 @@ class Tickets:
             "allow_attachments": True,
             "from_messaging_channel": channel == "native_messaging",
         }
-        record["custom_fields"] = values = self.custom_values(index, rng, base)
-        record["fields"] = [dict(v) for v in values]
+        # `fields` duplicates `custom_fields`; sharing the list is safe because nothing changes it afterwards.
+        record["custom_fields"] = record["fields"] = self.custom_values(index, rng, base)
         extra = None if base else self.overrides.get(index)
         if extra is not None:
             for key in ("priority", "assignee_id", "group_id", "subject", "raw_subject", "type"):
@@ -230,18 +234,21 @@ class Tickets:
 
     def metric_set(self, index: int) -> dict:
         m = self._m
-        rng = record_rng(self.seed, KIND_METRIC, index)
+        # Seven draws from an arithmetic hash: seeding a random stream would cost more than the whole metric set.
+        h = ((index + 1) * 0x9E3779B97F4A7C15 + self.seed * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        h = (h ^ (h >> 29)) * 0x94D049BB133111EB & 0xFFFFFFFFFFFFFFFF
+        draws = [((h >> shift) & 0xFF) / 256.0 for shift in range(0, 56, 8)]
         created, updated = m["created"][index], m["updated"][index]
         status = m["status"][index]
         base_updated = self.base_value(index, "updated")
         life = max(0, base_updated - created)
-        answered = status not in (0,) and life > 0
-        reply = min(life, int(rng.random() ** 3 * 2 * 86400)) if answered else None
+        answered = status != 0 and life > 0
+        reply = min(life, int(draws[0] ** 3 * 2 * 86400)) if answered else None
         done = status in (SOLVED, CLOSED)
         solved_at = created + (life if status == SOLVED else max(0, life - 4 * 86400 - 3600)) if done else None
         assigned_at = created + (reply or 0) // 2 if m["assignee"][index] >= 0 else None
-        hold = int(rng.random() * life * 0.1) if rng.random() < 0.2 else 0
-        replies = (1 + int(rng.random() * 6)) if answered else 0
+        hold = int(draws[1] * life * 0.1) if draws[2] < 0.2 else 0
+        replies = (1 + int(draws[3] * 6)) if answered else 0
 
         def minutes(seconds: int | None) -> dict:
             if seconds is None:
@@ -257,9 +264,9 @@ class Tickets:
             "ticket_id": index + 1,
             "created_at": iso(created),
             "updated_at": iso(updated),
-            "group_stations": 1 + int(rng.random() * 2) if m["group"][index] >= 0 else 0,
-            "assignee_stations": 1 + int(rng.random() * 2) if m["assignee"][index] >= 0 else 0,
-            "reopens": int(rng.random() * 2) if done and rng.random() < 0.1 else 0,
+            "group_stations": 1 + int(draws[4] * 2) if m["group"][index] >= 0 else 0,
+            "assignee_stations": 1 + int(draws[5] * 2) if m["assignee"][index] >= 0 else 0,
+            "reopens": 1 if done and draws[6] < 0.1 else 0,
             "replies": replies,
             "assignee_updated_at": iso(created + life * 3 // 4) if assigned_at is not None and life else None,
             "requester_updated_at": iso(created + life // 3),

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 _DAYS: dict[int, str] = {}
+_CLOCK = [f"{h:02d}:{m:02d}:{sec:02d}Z" for h in range(24) for m in range(60) for sec in range(60)]
 
 
 def iso(ts: int | None) -> str | None:
@@ -17,9 +18,7 @@ def iso(ts: int | None) -> str | None:
         prefix = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
         if len(_DAYS) < 100_000:
             _DAYS[day] = prefix
-    hours, rem = divmod(rem, 3600)
-    minutes, seconds = divmod(rem, 60)
-    return f"{prefix}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+    return prefix + _CLOCK[rem]
 
 
 def iso_date(ts: int) -> str:

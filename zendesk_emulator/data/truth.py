@@ -5,7 +5,8 @@ excluded last minute are included: a sync running now will not see them, but the
 should allow for them (they are exactly the rows stamped later than `now - 60`).
 
 - tickets: every ticket the incremental export returns from start_time=0: deleted ones (status "deleted") and
-  archived ones included. Fields: id, generated_timestamp (int), updated_at.
+  archived ones included. Fields: id, generated_timestamp (int), updated_at, plus status and archived (bool) so a
+  comparison can tell which tickets a list endpoint leaves out.
 - users: every user, deleted ones (active: false) included. id, updated_at.
 - organizations: every organization, deleted ones (deleted_at set) included. id, updated_at.
 - groups: every group, deleted ones (deleted: true, listed only with exclude_deleted=false) included. id, updated_at.
@@ -15,6 +16,9 @@ should allow for them (they are exactly the rows stamped later than `now - 60`).
   id, ticket_id, updated_at.
 - ticket_audits: the audits /ticket_audits lists: those of tickets neither archived nor deleted (per-ticket
   audits of archived tickets exist but are not in this table). id, ticket_id, created_at.
+- ticket_metrics_all, ticket_audits_all: the same for every ticket that is not deleted, archived ones included:
+  what a client gets that reads metric sets from the export's `include=metric_sets` or audits per ticket
+  (`tickets/{id}/audits.json`), as singer's tap-zendesk does.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ids
+from .columns import STATUSES
 from .dataset import Dataset
 from .order import INDEX_MASK
 
@@ -38,8 +43,11 @@ def _catalog_rows(records: list[dict]) -> list[dict]:
 def truth(ds: Dataset, resource: str) -> list[dict]:
     if resource == "tickets":
         cols = ds.tickets.cols
-        return [{"id": i + 1, "generated_timestamp": g, "updated_at": u}
-                for i, (g, u) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), strict=True))]
+        statuses = np.where(cols.deleted == 1, len(STATUSES), cols.status).tolist()
+        names = STATUSES + ("deleted",)
+        return [{"id": i + 1, "generated_timestamp": g, "updated_at": u, "status": names[s], "archived": a == 1}
+                for i, (g, u, s, a) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), statuses,
+                                                     cols.archived.tolist(), strict=True))]
     if resource == "users":
         return [{"id": ids.USER + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.users.cols.updated))]
     if resource == "organizations":
@@ -54,12 +62,13 @@ def truth(ds: Dataset, resource: str) -> list[dict]:
         return _catalog_rows(ds.catalog.ticket_fields)
     if resource == "tags":
         return [{"name": name, "count": n} for name, n in sorted(ds.tag_counts().items())]
-    if resource == "ticket_metrics":
-        listable = ds.listable_tickets()
+    if resource in ("ticket_metrics", "ticket_metrics_all"):
+        cols = ds.tickets.cols
+        listable = ds.listable_tickets() if resource == "ticket_metrics" else np.flatnonzero(cols.deleted == 0)
         return [{"id": ids.METRIC + i + 1, "ticket_id": i + 1, "updated_at": u}
                 for i, u in zip(listable.tolist(), _iso_all(ds.tickets.cols.updated[listable]), strict=True)]
-    if resource == "ticket_audits":
-        keys = ds.view("ticket_audits").keys
+    if resource in ("ticket_audits", "ticket_audits_all"):
+        keys = ds.view(resource).keys
         rows = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
         base = rows < ds.audits.base_rows
         owners = np.where(base, ds.audits.owner[np.where(base, rows, 0)], 0).tolist()

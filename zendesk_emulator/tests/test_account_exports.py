@@ -89,7 +89,7 @@ def test_given_a_change_inside_the_last_minute_when_exporting_then_it_waits_unti
     assert {t["id"] for t in account.truth("tickets") if t["generated_timestamp"] == int(ANCHOR) + 600} == set(changed)
 
 
-def test_given_include_metric_sets_when_exporting_then_each_live_ticket_carries_its_metric_set(client):
+def test_given_include_metric_sets_when_exporting_then_each_live_ticket_carries_its_metric_set(client, account):
     pages = export_pages(client, "incremental/tickets/cursor.json", start_time=0, include="metric_sets")
     tickets = records(pages, "tickets")
     live = [t for t in tickets if t["status"] != "deleted"]
@@ -97,6 +97,7 @@ def test_given_include_metric_sets_when_exporting_then_each_live_ticket_carries_
     assert all("metric_set" not in t for t in tickets if t["status"] == "deleted")
     sideloaded = records(pages, "metric_sets")
     assert [m["ticket_id"] for m in sideloaded] == [t["id"] for t in live]
+    assert sorted(m["id"] for m in sideloaded) == sorted(m["id"] for m in account.truth("ticket_metrics_all"))
     assert "include=metric_sets" in pages[0]["after_url"]
     plain = client.get("incremental/tickets/cursor.json", start_time=0, per_page=5)
     assert "metric_sets" not in plain and all("metric_set" not in t for t in plain["tickets"])
@@ -105,10 +106,13 @@ def test_given_include_metric_sets_when_exporting_then_each_live_ticket_carries_
 def test_given_deleted_and_archived_tickets_when_exporting_then_both_are_there_and_deleted_can_be_excluded(client, account):
     tickets = records(export_pages(client, "incremental/tickets/cursor.json", start_time=0), "tickets")
     deleted = [t["id"] for t in tickets if t["status"] == "deleted"]
+    truth = {t["id"]: t for t in account.truth("tickets")}
+    assert sorted(deleted) == sorted(i for i, t in truth.items() if t["status"] == "deleted")
     cols = account.data.tickets.cols
     assert len(deleted) == int(cols.deleted.sum()) > 0
     archived = [i + 1 for i in range(len(cols.archived)) if cols.archived[i]]
     assert set(archived) <= {t["id"] for t in tickets} and len(archived) > 100
+    assert sorted(archived) == sorted(i for i, t in truth.items() if t["archived"])
     live = records(export_pages(client, "incremental/tickets/cursor.json", start_time=0, exclude_deleted="true"), "tickets")
     assert {t["id"] for t in live} == {t["id"] for t in tickets} - set(deleted)
 

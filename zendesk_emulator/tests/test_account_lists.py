@@ -160,6 +160,8 @@ def test_given_an_archived_ticket_when_reading_its_audits_then_all_come_on_one_p
     assert page["meta"]["has_more"] is False and len(page["audits"]) == account.data.audits.offsets[ticket] - account.data.audits.offsets[ticket - 1]
     assert client.get(f"tickets/{ticket}/metrics.json")["ticket_metric"]["ticket_id"] == ticket
     assert all(a["ticket_id"] != ticket for a in account.truth("ticket_audits"))
+    every = {a["id"] for a in account.truth("ticket_audits_all") if a["ticket_id"] == ticket}
+    assert every == {a["id"] for a in page["audits"]}
 
 
 def test_given_a_deleted_or_missing_ticket_when_reading_it_then_404_record_not_found(client, account):
