@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from scripts.airbyte_run import STREAMS, configured_catalog, key_of
+from scripts.airbyte_run import STREAMS, configured_catalog, key_of, truth_resource
 
 # Cursor fields the emulator's truth carries per stream, compared value for value with the records.
 TRUTH_FIELDS = {
@@ -23,10 +23,7 @@ TRUTH_FIELDS = {
 
 
 def truth(emulator, stream: str) -> list[dict]:
-    # Our ticket_metrics come from the ticket export's sideload, which covers archived tickets too; the
-    # /ticket_metrics list (the seed's source) does not.
-    query = "?include_archived=true" if stream == "ticket_metrics" else ""
-    return emulator.control("GET", f"truth/{stream}{query}")
+    return emulator.control("GET", f"truth/{truth_resource(stream)}")
 
 
 def projection(rows: list[dict], stream: str) -> dict:

@@ -32,6 +32,16 @@ def key_of(stream: str) -> str:
     return "name" if stream == "tags" else "id"
 
 
+def truth_resource(stream: str) -> str:
+    """The emulator's ground truth for what our stream must contain.
+
+    Our ticket_metrics come from the metric sets sideloaded on the ticket export, which cover archived tickets
+    too; the emulator's `ticket_metrics` truth mirrors the `/ticket_metrics` list (the seed's source), which
+    does not.
+    """
+    return "ticket_metrics_all" if stream == "ticket_metrics" else stream
+
+
 @dataclass
 class RunResult:
     command: str

@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from scripts.airbyte_run import STREAMS, configured_catalog, key_of, run_source
+from scripts.airbyte_run import STREAMS, configured_catalog, key_of, run_source, truth_resource
 from zendesk_emulator.testing import EmulatorProcess
 
 CHANGES = {  # what happens in Zendesk between the two syncs
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 
         full = run_source(command, "read", config=config, catalog=configured, env=env)
         _step(f"full read: {sum(full.counts().values())} records in {full.wall_seconds:.1f}s", full.exit_code == 0, full)
-        truth_before = {s: zd.control("GET", f"truth/{s}") for s in STREAMS}
+        truth_before = {s: zd.control("GET", f"truth/{truth_resource(s)}") for s in STREAMS}
 
         print("Changing the account: " + ", ".join(f"{r} {c}" for r, c in CHANGES.items()))
         for resource_name, change in CHANGES.items():
             zd.control("POST", "mutate", json={"resource": resource_name, **change})
         zd.control("POST", "clock/advance", json={"seconds": 120})  # past the minute Zendesk's exports hold back
-        truth_after = {s: zd.control("GET", f"truth/{s}") for s in STREAMS}
+        truth_after = {s: zd.control("GET", f"truth/{truth_resource(s)}") for s in STREAMS}
 
         incremental = run_source(command, "read", config=config, catalog=configured, state=full.latest_state(), env=env)
         _step(
