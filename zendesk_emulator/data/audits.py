@@ -169,7 +169,8 @@ class Audits:
             if agent_turn and public:
                 event("Notification", via=_TRIGGER, subject="[{{ticket.account}}] Re: {{ticket.title}}",
                       body="Your request (#{{ticket.id}}) has been updated.", recipients=[requester])
-            if rank == k - 1 and path[-1] in ("solved", "closed"):
+            last_human = rank == k - 1 or (rank == k - 2 and k >= 3 and path[-1] == "closed")
+            if last_human and path[-1] in ("solved", "closed"):
                 rating = t.rating(index)
                 if rating and rating["score"] in ("good", "bad"):
                     event("SatisfactionRating", score=rating["score"], assignee_id=agent, body=rating["comment"])
