@@ -253,6 +253,7 @@ class Output:
     records: Counter = field(default_factory=Counter)
     ids: dict[str, set] = field(default_factory=dict)
     missing_key: Counter = field(default_factory=Counter)  # records without their primary key
+    fields: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict)  # stream -> key -> captured fields
     states: int = 0
     status: str | None = None  # Airbyte CONNECTION_STATUS
     status_message: str | None = None
@@ -282,8 +283,10 @@ def _key_of(record: dict[str, Any], key: list[str]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def parse_output(peer: Peer, stdout: Path, keys: dict[str, list[str]] | None = None) -> Output:
-    keys = keys or {}
+def parse_output(peer: Peer, stdout: Path, keys: dict[str, list[str]] | None = None,
+                 capture: dict[str, tuple[str, ...]] | None = None) -> Output:
+    """Count a peer's messages. `keys`: primary key per stream (default `id`); `capture`: fields to keep per record."""
+    keys, capture = keys or {}, capture or {}
     output = Output()
     for message in _messages(stdout):
         if message is None:
@@ -301,6 +304,8 @@ def parse_output(peer: Peer, stdout: Path, keys: dict[str, list[str]] | None = N
                 output.missing_key[stream] += 1
             else:
                 output.ids.setdefault(stream, set()).add(key)
+                if stream in capture:
+                    output.fields.setdefault(stream, {})[key] = {f: data.get(f) for f in capture[stream]}
         elif kind == "STATE":
             output.states += 1
         elif kind == "CONNECTION_STATUS":
@@ -352,6 +357,24 @@ class Control:
 
     def put(self, route: str, body: Any) -> Any:
         return self._call("PUT", route, body)
+
+
+def api_get(info: dict[str, Any], path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """GET https://<subdomain>.zendesk.com/api/v2/<path> through the emulator with the info file's API token.
+
+    For the harness's own look-ups (facts the truth rows do not carry), never for a peer."""
+    import requests  # the harness venv has it; peers.py itself stays importable without
+
+    creds = info["config"]["credentials"]
+    session = requests.Session()
+    session.trust_env = False  # the globally exported REQUESTS_CA_BUNDLE would override `verify`
+    session.proxies = {"https": info["proxy_url"]}
+    session.verify = info["ca_file"]
+    with session:
+        response = session.get(info["base_url"] + path, params=params, timeout=60,
+                               auth=(f"{creds['email']}/token", creds["api_token"]))
+        response.raise_for_status()
+        return response.json()
 
 
 def load_info(path: str | Path) -> dict[str, Any]:
