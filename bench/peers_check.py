@@ -366,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=2000, help="with --start: account size (default 2000)")
     parser.add_argument("--seed", type=int, default=1, help="with --start: data seed (default 1)")
     parser.add_argument("--plan", default=None, help="with --start: the emulator's plan (default: the emulator's)")
+    parser.add_argument("--settings", type=json.loads, help="PUT these emulator settings first, e.g. "
+                        "'{\"plan\": \"team\"}' or '{\"fault_rate\": 0.02}'")
     parser.add_argument("--peers", default="official,tap", help="comma-separated: official,tap (default both)")
     parser.add_argument("--streams", default=",".join(STREAMS), help="comma-separated streams (default the ten)")
     parser.add_argument("--out-dir", type=Path, help="keep configs, catalogs and peer output here (default: a "
@@ -385,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
 
     emulator = None
     if args.start:
+        sys.path.insert(0, str(P.BENCH_DIR.parent))  # the repository root, when run as bench/peers_check.py
         from zendesk_emulator.testing import EmulatorProcess
 
         options = {"tickets": args.tickets, "seed": args.seed}
@@ -396,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         info = P.load_info(args.info_file)
     try:
+        if args.settings:
+            applied = P.Control(info["control_url"]).put("settings", args.settings)
+            print("emulator settings: " + json.dumps({k: applied.get(k) for k in args.settings}))
         results, installs = run(info, peer_names, streams, out_dir, args.timeout)
     finally:
         if emulator is not None:
