@@ -340,13 +340,16 @@ def fetch_truth(control: P.Control, streams: list[str]) -> Truth:
 
 
 def run(info: dict[str, Any], peer_names: list[str], streams: list[str], out_dir: Path, timeout: float,
-        log=print) -> tuple[list[PeerResult], list[P.Install]]:
+        settings: dict[str, Any] | None = None, log=print) -> tuple[list[PeerResult], list[P.Install]]:
     installs = [P.ensure_venv(P.PEERS[name], log) for name in peer_names]
     control = P.Control(info["control_url"])
     truth = fetch_truth(control, streams)
     facts = gather_facts(info, truth)
     log("truth: " + ", ".join(f"{s} {len(truth[s])}" for s in streams)
         + f"; deleted groups {sorted(facts.deleted_groups)}; counts {facts.counts}")
+    if settings:  # after the harness's own look-ups, so faults and limits only meet the peers
+        applied = control.put("settings", settings)
+        log("emulator settings: " + json.dumps({k: applied.get(k) for k in settings}))
     results = []
     for name in peer_names:
         started = time.monotonic()
@@ -399,10 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         info = P.load_info(args.info_file)
     try:
-        if args.settings:
-            applied = P.Control(info["control_url"]).put("settings", args.settings)
-            print("emulator settings: " + json.dumps({k: applied.get(k) for k in args.settings}))
-        results, installs = run(info, peer_names, streams, out_dir, args.timeout)
+        results, installs = run(info, peer_names, streams, out_dir, args.timeout, args.settings)
     finally:
         if emulator is not None:
             emulator.stop()
