@@ -11,7 +11,7 @@ import email.utils
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +20,8 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, HttpStatusErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+from .waits import DEFAULT_WAITS, Waits
 
 MAX_RETRIES = 10
 MAX_RETRY_SECONDS = 3600
@@ -107,6 +109,14 @@ STREAM_RULES: Mapping[int | str, ErrorResolution] = {
         FailureType.transient_error,
         "Zendesk's rate limit was reached while reading '{stream}'; waiting as its Retry-After header says.",
     ),
+    # A large export page Zendesk could not build in time ("upstream request timeout"): the same request with a
+    # smaller page usually goes through, where retrying the same size can fail for hours (airbytehq/airbyte#52059).
+    # Only while the stream can still ask for a smaller page; after that a 504 is retried like any 5xx.
+    "504_smaller_page": ErrorResolution(
+        ResponseAction.REDUCE_PAGE_SIZE,
+        FailureType.transient_error,
+        "Zendesk timed out building a page of '{stream}' (HTTP 504: {description}); asking for a smaller page.",
+    ),
     "5xx": ErrorResolution(
         ResponseAction.RETRY,
         FailureType.transient_error,
@@ -140,7 +150,9 @@ def json_body(response: requests.Response) -> Any:
     return cache["_zendesk_json"]
 
 
-def classify(response_or_exception: requests.Response | Exception | None, refreshable: bool) -> int | str:
+def classify(
+    response_or_exception: requests.Response | Exception | None, refreshable: bool, shrinkable: bool = False
+) -> int | str:
     if isinstance(response_or_exception, requests.Response):
         response = response_or_exception
         status = response.status_code
@@ -155,6 +167,8 @@ def classify(response_or_exception: requests.Response | Exception | None, refres
             return "unknown_subdomain"
         if status == 401 and refreshable:
             return "401_refreshable"
+        if status == 504 and shrinkable:
+            return "504_smaller_page"
         if status >= 500:
             return "5xx"
         return status if status in STREAM_RULES else "other"
@@ -200,12 +214,14 @@ class ZendeskErrorHandler(HttpStatusErrorHandler):
         host: str,
         rules: Mapping[int | str, ErrorResolution] = STREAM_RULES,
         refreshable: bool = False,
+        can_shrink_page: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(logger, rules, max_retries=MAX_RETRIES, max_time=timedelta(seconds=MAX_RETRY_SECONDS))
         self._stream, self._host, self._refreshable = stream, host, refreshable
+        self._can_shrink_page = can_shrink_page
 
     def interpret_response(self, response_or_exception: requests.Response | Exception | None = None) -> ErrorResolution:
-        rule = self._error_mapping[classify(response_or_exception, self._refreshable)]
+        rule = self._error_mapping[classify(response_or_exception, self._refreshable, self._can_shrink_page())]
         if rule.response_action is ResponseAction.SUCCESS:
             return rule
         message = (rule.error_message or "").format(
@@ -220,16 +236,38 @@ class ZendeskErrorHandler(HttpStatusErrorHandler):
 
 
 class ZendeskBackoff(BackoffStrategy):
-    """429: exactly what Retry-After says. Everything else retried: 2, 4, 8 ... seconds, at most a minute."""
+    """429: exactly what Retry-After says. Everything else retried: 2, 4, 8 ... seconds, at most a minute.
+
+    The CDK logs one line and then sleeps what `backoff_time` returns in silence. So it is handed at most one
+    heartbeat of the wait; the rest is waited here first, with a log line per heartbeat (waits.py says why).
+    """
+
+    def __init__(self, waits: Waits = DEFAULT_WAITS, logger: logging.Logger | None = None, stream: str = "check"):
+        self._waits, self._stream = waits, stream
+        self._logger = logger or logging.getLogger("airbyte")
 
     def backoff_time(
         self, response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
     ) -> float:
+        if attempt_count > MAX_RETRIES:
+            return MIN_BACKOFF  # the CDK gives up after this attempt: waiting here first would only delay that
+        wait = self.wait_seconds(response_or_exception, attempt_count)
+        handed_over = min(wait, self._waits.heartbeat)
+        why = (
+            f"HTTP {response_or_exception.status_code}"
+            if isinstance(response_or_exception, requests.Response)
+            else type(response_or_exception).__name__
+        )
+        self._waits.pause(wait - handed_over, self._logger, f"Waiting before retrying '{self._stream}' ({why})")
+        return max(handed_over - CDK_EXTRA_SLEEP, MIN_BACKOFF)
+
+    @staticmethod
+    def wait_seconds(
+        response_or_exception: requests.Response | requests.RequestException | None, attempt_count: int
+    ) -> float:
         if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 429:
-            wait = retry_after(response_or_exception.headers)
-        else:
-            wait = min(2.0**attempt_count, MAX_EXPONENTIAL_WAIT)
-        return max(wait - CDK_EXTRA_SLEEP, MIN_BACKOFF)
+            return retry_after(response_or_exception.headers)
+        return min(2.0**attempt_count, MAX_EXPONENTIAL_WAIT)
 
 
 def retry_after(headers: Mapping[str, str], now: float | None = None) -> float:

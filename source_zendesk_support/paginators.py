@@ -7,15 +7,19 @@ page. Zendesk's next-page URLs carry every parameter of the first request, so la
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 
 class Paginator(Protocol):
+    # The query parameter that sets the page size, when a smaller page may be asked for (see PageSize); None when
+    # the page size is fixed or pages are small anyway.
+    page_size_param: ClassVar[str | None]
+
     def first_params(self) -> dict[str, Any]: ...
 
     def next_url(self, body: Mapping[str, Any]) -> str | None: ...
@@ -42,6 +46,7 @@ class ExportCursorPaginator:
     """
 
     per_page: int = 1000  # Zendesk's maximum for the exports
+    page_size_param: ClassVar[str | None] = "per_page"
 
     def first_params(self) -> dict[str, Any]:
         return {"per_page": self.per_page}
@@ -57,6 +62,8 @@ class ExportTimePaginator:
     https://developer.zendesk.com/documentation/ticketing/managing-tickets/using-the-incremental-export-api/#time-based-incremental-exports
     """
 
+    page_size_param: ClassVar[str | None] = None
+
     def first_params(self) -> dict[str, Any]:
         return {}
 
@@ -71,6 +78,7 @@ class PageCursorPaginator:
     """
 
     page_size: int = 100  # Zendesk's maximum for cursor pagination
+    page_size_param: ClassVar[str | None] = None  # 100 records a page: small enough not to time out
 
     def first_params(self) -> dict[str, Any]:
         return {"page[size]": self.page_size}
@@ -89,6 +97,7 @@ class AuditCursorPaginator:
     """
 
     limit: int = 1000
+    page_size_param: ClassVar[str | None] = None
 
     def first_params(self) -> dict[str, Any]:
         return {"limit": self.limit}
@@ -103,3 +112,49 @@ def same_request(url: str, other: str) -> bool:
     return (a.netloc.lower(), a.path) == (b.netloc.lower(), b.path) and sorted(parse_qsl(a.query)) == sorted(
         parse_qsl(b.query)
     )
+
+
+@dataclass
+class PageSize:
+    """The page size a stream asks for now. Zendesk answers an export page it cannot build in time with 504
+    ("upstream request timeout"): the error table then asks for a smaller page, `shrink` halves the size (never
+    below `minimum`), and after `recover_after` pages read at a reduced size it doubles again, so one heavy stretch
+    of tickets does not slow the rest of the sync. Mutable, one per stream instance."""
+
+    maximum: int
+    minimum: int = 50
+    recover_after: int = 5
+    current: int = field(init=False)
+    _read_since_shrink: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        self.current = self.maximum
+
+    def can_shrink(self) -> bool:
+        return self.current > self.minimum
+
+    def shrink(self) -> int:
+        self.current = max(self.minimum, self.current // 2)
+        self._read_since_shrink = 0
+        return self.current
+
+    def page_read(self) -> None:
+        if self.current < self.maximum:
+            self._read_since_shrink += 1
+            if self._read_since_shrink >= self.recover_after:
+                self.current = min(self.maximum, self.current * 2)
+                self._read_since_shrink = 0
+
+    def applied_to(self, url: str, param: str) -> str:
+        """A next-page URL asking for the current size. Zendesk's next-page URLs repeat the size the first request
+        asked for, or none (its default page is the maximum): rewritten only when that is not the current size."""
+        asked = dict(parse_qsl(urlsplit(url).query)).get(param, str(self.maximum))
+        return url if asked == str(self.current) else with_param(url, param, self.current)
+
+
+def with_param(url: str, name: str, value: Any) -> str:
+    """`url` with query parameter `name` set to `value`."""
+    parts = urlsplit(url)
+    # Other parameters are kept byte for byte: a cursor must go back exactly as Zendesk wrote it.
+    kept = [item for item in parts.query.split("&") if item and unquote(item.split("=", 1)[0]) != name]
+    return parts._replace(query="&".join([*kept, urlencode({name: value})])).geturl()

@@ -19,6 +19,7 @@ from .config import ZendeskConfig, parse_config
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
 from .state import Clock
 from .streams import STREAMS, ZendeskStream
+from .waits import DEFAULT_WAITS, Waits
 
 CHECK_TIMEOUT = (10, 60)
 logger = logging.getLogger("airbyte")
@@ -29,8 +30,9 @@ def _now() -> float:
 
 
 class SourceZendeskSupport(AbstractSource):
-    def __init__(self, clock: Clock = _now) -> None:
+    def __init__(self, clock: Clock = _now, waits: Waits = DEFAULT_WAITS) -> None:
         self._clock = clock
+        self._waits = waits
 
     def _setup(self, config: Mapping[str, Any]) -> tuple[ZendeskConfig, Any]:
         zendesk = parse_config(config, self._clock())
@@ -40,7 +42,7 @@ class SourceZendeskSupport(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:
         zendesk, authenticator = self._setup(config)
-        return [stream(zendesk, authenticator, self._clock) for stream in STREAMS]
+        return [stream(zendesk, authenticator, self._clock, self._waits) for stream in STREAMS]
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Any]:
         """One request, GET users/me.json. Every failure is a config error whose message says what to fix:
@@ -53,7 +55,7 @@ class SourceZendeskSupport(AbstractSource):
             error_handler=ZendeskErrorHandler(
                 logger, "check", zendesk.host, rules=CHECK_RULES, refreshable=can_refresh(authenticator)
             ),
-            backoff_strategy=ZendeskBackoff(),
+            backoff_strategy=ZendeskBackoff(self._waits, logger),
             authenticator=authenticator,
             message_repository=InMemoryMessageRepository(),
         )

@@ -16,17 +16,16 @@ import requests
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.streams.core import CheckpointMixin, StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
+from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase
 
 from ..auth import can_refresh
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, json_body
-from ..paginators import Paginator, pagination_error, same_request
+from ..paginators import PageSize, Paginator, pagination_error, same_request
 from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
-
-# Connect, then read (between bytes). Zendesk itself gives up on a slow export page after about a minute (504).
-REQUEST_TIMEOUT = (30, 300)
+from ..waits import DEFAULT_WAITS, Waits
 
 
 def _now() -> float:
@@ -42,9 +41,14 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     params: Mapping[str, Any] = {}  # fixed parameters of the first request
     legacy_state_keys: tuple[tuple[str, ...], ...] = ()  # where the official connector kept this stream's position
 
-    def __init__(self, config: ZendeskConfig, authenticator: AuthBase, clock: Clock = _now) -> None:
+    def __init__(
+        self, config: ZendeskConfig, authenticator: AuthBase, clock: Clock = _now, waits: Waits = DEFAULT_WAITS
+    ) -> None:
         self._config = config
+        self._waits = waits
         self._refreshable = can_refresh(authenticator)
+        param = self.paginator.page_size_param
+        self._page_size = PageSize(self.paginator.first_params()[param]) if param else None
         self._position = type(self).position.bind(config.start_time, clock, self.name)
         self._migration = LegacyStateMigration(self._position.key or "", self.legacy_state_keys)
         self._next_page: Mapping[str, str] | None = None
@@ -61,10 +65,16 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         return self.supports_incremental
 
     def get_error_handler(self) -> ZendeskErrorHandler:
-        return ZendeskErrorHandler(self.logger, self.name, self._config.host, refreshable=self._refreshable)
+        return ZendeskErrorHandler(
+            self.logger,
+            self.name,
+            self._config.host,
+            refreshable=self._refreshable,
+            can_shrink_page=lambda: self._page_size is not None and self._page_size.can_shrink(),
+        )
 
     def get_backoff_strategy(self) -> ZendeskBackoff:
-        return ZendeskBackoff()
+        return ZendeskBackoff(self._waits, self.logger, self.name)
 
     # -- state -------------------------------------------------------------------------------------------------------
     @property
@@ -86,7 +96,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         next_page_token: Mapping[str, Any] | None = None,
     ) -> str:
-        return self._own_host(next_page_token["url"]) if next_page_token else self.endpoint
+        if not next_page_token:
+            return self.endpoint
+        return self._sized(self._own_host(next_page_token["url"]))
 
     def request_params(
         self,
@@ -98,11 +110,19 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
             # Zendesk's next-page URLs carry the parameters of the first request; the fixed ones (include=...,
             # exclude_deleted=...) are added only if a URL dropped them (the CDK dedupes identical ones).
             return dict(self.params)
-        return {**self.paginator.first_params(), **self.params, **self._position.request_params()}
+        first = {**self.paginator.first_params(), **self.params, **self._position.request_params()}
+        if self._page_size:
+            first[self.paginator.page_size_param] = self._page_size.current
+        return first
 
     def request_kwargs(self, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
         # No redirects: a redirect could lead to a host other than <subdomain>.zendesk.com (the table fails on 3xx).
-        return {"timeout": REQUEST_TIMEOUT, "allow_redirects": False}
+        return {"timeout": self._waits.request_timeout, "allow_redirects": False}
+
+    def _sized(self, url: str) -> str:
+        if self._page_size is None:
+            return url
+        return self._page_size.applied_to(url, self.paginator.page_size_param)
 
     def _own_host(self, url: str) -> str:
         """Zendesk's absolute next-page URLs are followed only on the configured host."""
@@ -155,17 +175,32 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[StreamData]:
-        _, response = self._fetch_next_page(stream_slice, stream_state, self._next_page)
+        response = self._fetch_page(stream_slice, stream_state)
         self._done = True
         if not response.ok:
             return  # a 403 the error table ignores: the handler logged why; this stream stops, its state unmoved
         yield from self.parse_response(response, stream_state=stream_state or {})
+        if self._page_size:
+            self._page_size.page_read()
         token = self.next_page_token(response)
         next_url = self._position.advance(json_body(response), self._records(response), token and token["url"])
         if next_url is None:
             self._position.complete()
         else:
             self._next_page, self._done = {"url": next_url}, False
+
+    def _fetch_page(
+        self, stream_slice: Mapping[str, Any] | None, stream_state: Mapping[str, Any] | None
+    ) -> requests.Response:
+        """The next page; asked again with a smaller page size for as long as the error table says Zendesk timed
+        out building it (it only says so while the size can still shrink, so this ends)."""
+        while True:
+            try:
+                return self._fetch_next_page(stream_slice, stream_state, self._next_page)[1]
+            except PageSizeReductionRequiredException as reduction:
+                assert self._page_size is not None  # the error table only asks streams that can shrink
+                size = self._page_size.shrink()
+                self.logger.warning(f"{reduction.error_message} Asking for {size} records per page.")
 
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Record]:
         return self._position.select(self._records(response))
