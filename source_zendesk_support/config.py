@@ -80,7 +80,11 @@ def parse_subdomain(value: Any) -> str:
     The subdomain becomes the only host the connector talks to, so anything that could steer a request elsewhere
     (another host, a port, user info, a path, a query) is refused rather than cleaned up.
     """
-    if not isinstance(value, str) or not value.strip():
+    if value is not None and not isinstance(value, str):
+        raise config_error(
+            "subdomain", f"must be a string, e.g. 'acme' for https://acme.zendesk.com, not a {type(value).__name__}"
+        )
+    if value is None or not value.strip():
         raise config_error("subdomain", "is required: the part before .zendesk.com in your Zendesk URL, e.g. 'acme'")
     text = value.strip()
     match = _SUBDOMAIN_FORMS.fullmatch(text) if text.isascii() else None

@@ -87,6 +87,12 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         if self._migration.should_migrate(incoming):
             incoming = self._migration.migrate(incoming)
         self._position.load(incoming)
+        ahead = self._position.ahead_of_now()
+        if ahead:
+            self.logger.warning(
+                f"The saved state of stream '{self.name}' lies in the future ({ahead}): records changed before then "
+                "are not read again. If that is wrong, reset this stream in Airbyte to sync it from the start date."
+            )
 
     # -- requests ----------------------------------------------------------------------------------------------------
     def path(
