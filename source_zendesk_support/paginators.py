@@ -37,6 +37,22 @@ def _required_url(body: Mapping[str, Any], key: str) -> str:
     return url
 
 
+def _flag(body: Mapping[str, Any], key: str) -> bool:
+    """A true/false that says whether more pages follow. Guessing from anything else (a missing key, null, "false")
+    could end a stream early without a word, so it is refused instead."""
+    value = body.get(key)
+    if not isinstance(value, bool):
+        raise pagination_error(f"the page's '{key}' is {str(value)[:40]!r}, not true or false")
+    return value
+
+
+def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = body.get(key)
+    if not isinstance(value, Mapping):
+        raise pagination_error(f"the page has no '{key}' object")
+    return value
+
+
 @dataclass(frozen=True)
 class ExportCursorPaginator:
     """Cursor-based incremental export (tickets, users): `start_time` first, then `after_url` until `end_of_stream`.
@@ -52,7 +68,7 @@ class ExportCursorPaginator:
         return {"per_page": self.per_page}
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
-        return None if body.get("end_of_stream") else _required_url(body, "after_url")
+        return None if _flag(body, "end_of_stream") else _required_url(body, "after_url")
 
 
 @dataclass(frozen=True)
@@ -68,7 +84,7 @@ class ExportTimePaginator:
         return {}
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
-        return None if body.get("end_of_stream") else _required_url(body, "next_page")
+        return None if _flag(body, "end_of_stream") else _required_url(body, "next_page")
 
 
 @dataclass(frozen=True)
@@ -84,9 +100,9 @@ class PageCursorPaginator:
         return {"page[size]": self.page_size}
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
-        if not (body.get("meta") or {}).get("has_more"):
+        if not _flag(_object(body, "meta"), "has_more"):
             return None
-        return _required_url(body.get("links") or {}, "next")
+        return _required_url(_object(body, "links"), "next")
 
 
 @dataclass(frozen=True)
@@ -103,7 +119,17 @@ class AuditCursorPaginator:
         return {"limit": self.limit}
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
-        return body.get("before_url") or None
+        if "before_url" not in body:
+            raise pagination_error("the page has no 'before_url' (null on the oldest page)")
+        return None if body["before_url"] is None else _required_url(body, "before_url")
+
+
+def request_key(url: str, ignore: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """What a URL asks for: host, path and parameters in any order (`ignore`: a parameter that does not change which
+    records come back, such as the page size)."""
+    parts = urlsplit(url)
+    query = tuple(sorted(item for item in parse_qsl(parts.query, keep_blank_values=True) if item[0] != ignore))
+    return parts.netloc.lower(), parts.path, query
 
 
 def same_request(url: str, other: str) -> bool:

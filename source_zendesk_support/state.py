@@ -63,6 +63,16 @@ def state_error(stream: str, problem: str) -> AirbyteTracedException:
     return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
 
 
+def response_error(stream: str, problem: str) -> AirbyteTracedException:
+    message = f"Zendesk sent a page of '{stream}' that cannot be read: {problem}"
+    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
+
+
+def _canonical(value: Any) -> bool:
+    """Zendesk's own "2024-01-31T12:00:00Z": such strings compare as text exactly as the instants they name."""
+    return isinstance(value, str) and len(value) == 20 and value[-1] == "Z"
+
+
 @dataclass(frozen=True)
 class LegacyStateMigration:
     """Accepts the official Airbyte connector's state for a stream: the same position under another key or nested
@@ -165,6 +175,33 @@ class Position:
     def _export_start(self) -> dict[str, Any]:
         return {"start_time": min(self._floor, int(self._clock()) - EXPORT_MIN_AGE_SECONDS)}
 
+    # -- reading the instants in Zendesk's records ----------------------------------------------------------------
+    # Zendesk sends its own format; anything else is parsed, and what is not a time at all is an error, never a
+    # crash and never a reason to drop a record.
+    def _record_time(self, value: Any, field: str) -> int:
+        try:
+            return to_unix(value)
+        except (ValueError, OverflowError, TypeError):
+            raise response_error(self._stream, f"a record's '{field}' is not a time ({str(value)[:40]!r})") from None
+
+    def _span(self, rows: Iterable[Record], field: str) -> tuple[int, int] | None:
+        """The oldest and the newest instant in `field` over `rows` (rows without one are skipped)."""
+        values = [value for value in (row.get(field) for row in rows) if value is not None and value != ""]
+        if not values:
+            return None
+        if all(_canonical(value) for value in values) or all(type(value) is int for value in values):
+            low, high = min(values), max(values)  # the common case: two parses per page, not one per record
+            return self._record_time(low, field), self._record_time(high, field)
+        times = [self._record_time(value, field) for value in values]
+        return min(times), max(times)
+
+    def _not_before(self, row: Record, field: str, floor_text: str) -> bool:
+        """Whether a record is at or after the floor; one without a time is kept (never dropped unseen)."""
+        value = row.get(field)
+        if value is None or value == "":
+            return True
+        return value >= floor_text if _canonical(value) else self._record_time(value, field) >= self._floor
+
 
 class FullRefresh(Position):
     """No state: the stream is read whole every time, whatever state Airbyte passes."""
@@ -192,11 +229,12 @@ class ExportPosition(Position):
         return self._export_start()
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        carriers = (body.get(self.observe) or []) if self.observe else records
-        field = self.field
-        values = [value for value in (row.get(field) for row in carriers) if value is not None]
-        if values:
-            highest = to_unix(max(values))
+        carriers = body.get(self.observe) if self.observe else records
+        if not isinstance(carriers, list) or not all(isinstance(row, Mapping) for row in carriers):
+            raise response_error(self._stream, f"its '{self.observe}' is not a list of objects")
+        span = self._span(carriers, self.field)
+        if span:
+            highest = span[1]
             if highest > self._floor:
                 self._floor = highest
                 self._publish()
@@ -232,9 +270,12 @@ class EndTimePosition(Position):
         end_time = body.get("end_time")
         if end_time is None:
             return next_url
-        end_time = self._parse(end_time, "end_time")
+        end_time = self._record_time(end_time, "end_time")
         second = iso(end_time)
         at_boundary = {row.get("id") for row in records if row.get("updated_at") == second}
+        if not all(type(key) in (int, str) for key in at_boundary):
+            # The ids decide which repeated records are skipped: without them a record could be dropped unseen.
+            raise response_error(self._stream, "a record has no usable 'id'")
         if end_time == self._boundary_second:
             self._boundary_ids |= at_boundary
         else:
@@ -260,22 +301,21 @@ class ListPosition(Position):
 
     def reset(self) -> None:
         super().reset()
-        self._seen: str | None = None
+        self._seen: int | None = None
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
-        return [row for row in records if (row.get("updated_at") or floor) >= floor]
+        return [row for row in records if self._not_before(row, "updated_at", floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        values = [row["updated_at"] for row in records if row.get("updated_at")]
-        if values:
-            page_max = max(values)
-            self._seen = page_max if self._seen is None else max(self._seen, page_max)
+        span = self._span(records, "updated_at")
+        if span:
+            self._seen = span[1] if self._seen is None else max(self._seen, span[1])
         return next_url
 
     def complete(self) -> None:
         if self._seen is not None:
-            self._floor = max(self._floor, self._parse(self._seen, "updated_at"))
+            self._floor = max(self._floor, self._seen)
             self._publish()
 
 
@@ -295,7 +335,7 @@ class AuditWalkPosition(Position):
     key: str = "created_at"
 
     def reset(self) -> None:
-        self._high: str | None = None
+        self._high: int | None = None
         self._before_url: str | None = None
         super().reset()
 
@@ -306,28 +346,29 @@ class AuditWalkPosition(Position):
             return
         if not isinstance(walk, Mapping) or not isinstance(walk.get("before_url"), str):
             raise state_error(self._stream, "'_walk' must hold 'high_water' and 'before_url'")
-        self._high = iso(self._parse(walk.get("high_water"), "_walk.high_water"))
+        self._high = self._parse(walk.get("high_water"), "_walk.high_water")
         self._before_url = walk["before_url"]
         self._publish()
 
     def _publish(self) -> None:
         super()._publish()
         if self._before_url is not None:
-            self._state = {**self._state, "_walk": {"high_water": self._high, "before_url": self._before_url}}
+            high = iso(self._high) if self._high is not None else None
+            self._state = {**self._state, "_walk": {"high_water": high, "before_url": self._before_url}}
 
     def resume_url(self) -> str | None:
         return self._before_url
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
-        return [row for row in records if (row.get("created_at") or floor) >= floor]
+        return [row for row in records if self._not_before(row, "created_at", floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        values = [row["created_at"] for row in records if row.get("created_at")]
-        if values:
-            newest = max(values)
+        span = self._span(records, "created_at")
+        if span:
+            oldest, newest = span
             self._high = newest if self._high is None else max(self._high, newest)
-            if min(values) < iso(self._floor):
+            if oldest < self._floor:
                 return None  # this page already reached below the previous state: older pages add nothing
         if next_url is not None:
             self._before_url = next_url
@@ -336,6 +377,6 @@ class AuditWalkPosition(Position):
 
     def complete(self) -> None:
         if self._high is not None:
-            self._floor = max(self._floor, self._parse(self._high, "created_at"))
+            self._floor = max(self._floor, self._high)
         self._before_url = None
         self._publish()

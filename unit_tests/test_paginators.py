@@ -67,10 +67,16 @@ def test_given_a_list_page_with_has_more_but_no_link_when_paginating_then_error(
         PageCursorPaginator().next_url({"meta": {"has_more": True}, "links": {}})
 
 
-@pytest.mark.parametrize("body, expected", [({"before_url": NEXT}, NEXT), ({"before_url": None}, None), ({}, None)])
+@pytest.mark.parametrize("body, expected", [({"before_url": NEXT}, NEXT), ({"before_url": None}, None)])
 def test_given_an_audit_page_when_paginating_then_before_url_to_older_pages(body, expected):
     assert AuditCursorPaginator().first_params() == {"limit": 1000}
     assert AuditCursorPaginator().next_url(body) == expected
+
+
+def test_given_an_audit_page_without_before_url_when_paginating_then_error_not_the_end():
+    # Zendesk sends "before_url": null on the oldest page; a page without the key is not a last page.
+    with pytest.raises(AirbyteTracedException, match="has no 'before_url'"):
+        AuditCursorPaginator().next_url({"audits": []})
 
 
 @pytest.mark.parametrize(

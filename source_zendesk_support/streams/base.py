@@ -23,7 +23,7 @@ from requests.auth import AuthBase
 from ..auth import can_refresh
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, json_body
-from ..paginators import PageSize, Paginator, pagination_error, same_request
+from ..paginators import PageSize, Paginator, pagination_error, request_key
 from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
 from ..waits import DEFAULT_WAITS, Waits
 
@@ -169,6 +169,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
             raise state_error(self.name, f"it resumes at a URL outside {self._config.host}")
         self._next_page = {"url": resume} if resume else None
         self._done = False
+        self._visited: set[Any] = set()  # every page this read asked for: a next page among them is a loop
         page = 0
         while not self._done:
             yield {"page": page}
@@ -185,6 +186,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         self._done = True
         if not response.ok:
             return  # a 403 the error table ignores: the handler logged why; this stream stops, its state unmoved
+        self._visited.add(self._request_key(response.request.url or ""))
         yield from self.parse_response(response, stream_state=stream_state or {})
         if self._page_size:
             self._page_size.page_read()
@@ -215,14 +217,19 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         url = self.paginator.next_url(json_body(response))
         if url is None:
             return None
-        if same_request(url, response.request.url or ""):
+        if self._request_key(url) in self._visited:
             raise pagination_error(
-                f"the next page of '{self.name}' is the page just read ({url}); stopping instead of looping"
+                f"the next page of '{self.name}' is a page already read ({url}); stopping instead of looping"
             )
         return {"url": url}
+
+    def _request_key(self, url: str) -> Any:
+        return request_key(url, ignore=self.paginator.page_size_param)
 
     def _records(self, response: requests.Response) -> list[Record]:
         records = json_body(response).get(self.records_key)
         if not isinstance(records, list):
             raise pagination_error(f"a page of '{self.name}' has no '{self.records_key}' list")
+        if not all(isinstance(row, dict) for row in records):
+            raise pagination_error(f"a page of '{self.name}' holds a record that is not an object")
         return records
