@@ -60,6 +60,7 @@ class Reply:
     body: bytes
     headers: dict[str, str]
     wire: str | None = None  # a socket-level fault for server.py to perform (faults.WIRE_KINDS)
+    fault: str | None = None  # the injected fault kind, of any sort (counted in stats.by_fault)
 
 
 def no_help_desk(host: str) -> ApiResponse:
@@ -158,7 +159,7 @@ class Emulator:
             response = control.handle(self, method, path[len("/_emulator/") :], query, body)
             return Reply(response.status, response.body, _with_type(response.headers))
         reply = self._api(method, path, query, host, scheme, headers, body)
-        self.stats.record(method, path, reply.status, reply.wire)
+        self.stats.record(method, path, reply.status, reply.fault)
         return reply
 
     def _api(self, method, path, query, host, scheme, headers, body) -> Reply:
@@ -182,7 +183,9 @@ class Emulator:
             return _reply(ApiResponse(403, _FORBIDDEN), decision.headers)
         kind = self.faults.pick(route, settings) if route is not None else None
         if kind is not None and kind not in WIRE_KINDS:
-            return _reply(status_fault(kind, is_export, decision.headers, settings.fault_retry_after), decision.headers)
+            reply = _reply(status_fault(kind, is_export, decision.headers, settings.fault_retry_after), decision.headers)
+            reply.fault = kind
+            return reply
         request = ApiRequest(
             method=method,
             path=path,
@@ -199,7 +202,9 @@ class Emulator:
             response = ApiResponse(500, _INTERNAL)
         if response is None:
             response = ApiResponse(404, _NOT_FOUND)
-        return _reply(response, decision.headers, wire=kind)
+        reply = _reply(response, decision.headers, wire=kind)
+        reply.fault = kind
+        return reply
 
 
 def _with_type(headers: dict[str, str]) -> dict[str, str]:
