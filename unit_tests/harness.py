@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
-from airbyte_cdk.entrypoint import launch
 from airbyte_cdk.logger import AirbyteLogFormatter
 from airbyte_cdk.models import ConfiguredAirbyteCatalogSerializer, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -19,6 +20,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_zendesk_support import SourceZendeskSupport
+from source_zendesk_support.run import run
 
 NOW = "2024-06-01T00:00:00Z"
 NOW_TS = 1717200000
@@ -77,7 +79,7 @@ def read(
 def launch_messages(
     capsys: Any, tmp_path: Path, command: str, config: Mapping[str, Any] | None = None, streams: Sequence[str] = ()
 ) -> list[dict]:
-    """Runs `launch` exactly as the console script does and returns every message it printed."""
+    """Runs the console script's entrypoint (`source_zendesk_support.run.run`) and returns every message it printed."""
     args = [command]
     if config is not None:
         path = tmp_path / "config.json"
@@ -98,9 +100,10 @@ def launch_messages(
     logging.getLogger().addHandler(handler)
     capsys.readouterr()
     try:
-        launch(SourceZendeskSupport(), args)
-    except AirbyteTracedException:
-        pass  # a failed sync ends with an exception (the non-zero exit code); its messages were printed already
+        with patch.object(sys, "argv", ["source-zendesk-support", *args]):
+            run()
+    except (AirbyteTracedException, SystemExit):
+        pass  # a failed sync ends with an exception or exit 1 (the non-zero exit code); its messages were printed
     finally:
         logging.getLogger().removeHandler(handler)
     lines = capsys.readouterr().out.splitlines() + logs.getvalue().splitlines()
