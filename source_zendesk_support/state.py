@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -115,6 +115,12 @@ class Position:
 
     key: str | None = None
     codec: Codec = ISO
+    # While a sync walks its pages, the state also holds `_walk`: the URL of the next page under this name (None: the
+    # position never resumes mid-walk) and, for positions that only move once the walk is over, `high_water`, the
+    # newest instant seen so far. A sync killed or failed halfway resumes at that URL instead of re-reading pages
+    # whose records were already emitted and checkpointed; the end of the walk removes `_walk`.
+    walk_url: ClassVar[str | None] = None
+    walk_high_water: ClassVar[bool] = False
 
     def bind(self, start_time: int, clock: Clock, stream: str) -> Position:
         bound = copy.copy(self)
@@ -134,10 +140,22 @@ class Position:
             if self.key not in state:
                 raise state_error(self._stream, f"expected a '{self.key}' key, got {sorted(state)}")
             self._floor = self._parse(state[self.key], self.key)
+            if state.get("_walk") is not None and self.walk_url:
+                self._load_walk(state["_walk"])
             self._publish()
+
+    def _load_walk(self, walk: Any) -> None:
+        wanted = ("high_water", self.walk_url) if self.walk_high_water else (self.walk_url,)
+        if not isinstance(walk, Mapping) or not isinstance(walk.get(self.walk_url), str):
+            raise state_error(self._stream, f"'_walk' must hold {' and '.join(repr(w) for w in wanted)}")
+        self._next_url = walk[self.walk_url]
+        if self.walk_high_water:
+            self._high = self._parse(walk.get("high_water"), "_walk.high_water")
 
     def reset(self) -> None:
         self._floor = self._start
+        self._next_url: str | None = None
+        self._high: int | None = None
         self._publish()
 
     def ahead_of_now(self) -> str | None:
@@ -154,13 +172,18 @@ class Position:
 
     def _publish(self) -> None:
         self._state = {self.key: self.codec.render(self._floor)} if self.key else {}
+        if self._next_url is not None and self.walk_url:
+            walk = {self.walk_url: self._next_url}
+            if self.walk_high_water:
+                walk = {"high_water": iso(self._high) if self._high is not None else None, **walk}
+            self._state["_walk"] = walk
 
     # -- reading -----------------------------------------------------------------------------------------------------
     def request_params(self) -> dict[str, Any]:
         return {}
 
     def resume_url(self) -> str | None:
-        return None
+        return self._next_url
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         return records
@@ -224,6 +247,9 @@ class ExportPosition(Position):
     field: str
     codec: Codec = ISO
     observe: str | None = None
+    # Within a sync, the next page is resumed by its cursor URL: restarting from the highest value emitted would
+    # re-read that whole second, more than a page when 1,000+ tickets share it (bulk updates do that).
+    walk_url: ClassVar[str | None] = "after_url"
 
     def request_params(self) -> dict[str, Any]:
         return self._export_start()
@@ -234,10 +260,9 @@ class ExportPosition(Position):
             raise response_error(self._stream, f"its '{self.observe}' is not a list of objects")
         span = self._span(carriers, self.field)
         if span:
-            highest = span[1]
-            if highest > self._floor:
-                self._floor = highest
-                self._publish()
+            self._floor = max(self._floor, span[1])
+        self._next_url = next_url
+        self._publish()
         return next_url
 
 
@@ -298,25 +323,38 @@ class ListPosition(Position):
     """
 
     key: str = "updated_at"
-
-    def reset(self) -> None:
-        super().reset()
-        self._seen: int | None = None
+    walk_url: ClassVar[str | None] = "next_url"
+    walk_high_water: ClassVar[bool] = True
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
         return [row for row in records if self._not_before(row, "updated_at", floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
+        if self._cap is None:
+            # The state may never pass the moment the walk began: a record on a page already read that changes
+            # later gets a newer updated_at than that, and a walk resumed hours later must still catch it. A
+            # resumed walk keeps the cap its saved high water already obeys (a little early is harmless).
+            resumed = self._next_url is not None
+            start = self._high if self._high is not None else self._floor
+            self._cap = start if resumed else int(self._clock()) - EXPORT_MIN_AGE_SECONDS
         span = self._span(records, "updated_at")
         if span:
-            self._seen = span[1] if self._seen is None else max(self._seen, span[1])
+            newest = min(span[1], self._cap)
+            self._high = newest if self._high is None else max(self._high, newest)
+        self._next_url = next_url
+        self._publish()
         return next_url
 
+    def reset(self) -> None:
+        super().reset()
+        self._cap: int | None = None
+
     def complete(self) -> None:
-        if self._seen is not None:
-            self._floor = max(self._floor, self._seen)
-            self._publish()
+        if self._high is not None:
+            self._floor = max(self._floor, self._high)
+        self._next_url = self._high = self._cap = None
+        self._publish()
 
 
 @dataclass(kw_only=True)
@@ -333,31 +371,8 @@ class AuditWalkPosition(Position):
     """
 
     key: str = "created_at"
-
-    def reset(self) -> None:
-        self._high: int | None = None
-        self._before_url: str | None = None
-        super().reset()
-
-    def load(self, state: Mapping[str, Any]) -> None:
-        super().load({k: v for k, v in state.items() if k != "_walk"})
-        walk = state.get("_walk")
-        if walk is None:
-            return
-        if not isinstance(walk, Mapping) or not isinstance(walk.get("before_url"), str):
-            raise state_error(self._stream, "'_walk' must hold 'high_water' and 'before_url'")
-        self._high = self._parse(walk.get("high_water"), "_walk.high_water")
-        self._before_url = walk["before_url"]
-        self._publish()
-
-    def _publish(self) -> None:
-        super()._publish()
-        if self._before_url is not None:
-            high = iso(self._high) if self._high is not None else None
-            self._state = {**self._state, "_walk": {"high_water": high, "before_url": self._before_url}}
-
-    def resume_url(self) -> str | None:
-        return self._before_url
+    walk_url: ClassVar[str | None] = "before_url"
+    walk_high_water: ClassVar[bool] = True
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
@@ -371,12 +386,12 @@ class AuditWalkPosition(Position):
             if oldest < self._floor:
                 return None  # this page already reached below the previous state: older pages add nothing
         if next_url is not None:
-            self._before_url = next_url
+            self._next_url = next_url
             self._publish()
         return next_url
 
     def complete(self) -> None:
         if self._high is not None:
             self._floor = max(self._floor, self._high)
-        self._before_url = None
+        self._next_url = None
         self._publish()

@@ -41,9 +41,10 @@ def test_given_an_empty_page_before_the_end_of_stream_when_read_then_the_export_
     output = read(api_token_config(), ["tickets"])
 
     assert [r["id"] for r in records_of(output, "tickets")] == [1, 2]
+    # Mid-export states also hold the next page's cursor URL (a resumed sync starts exactly there); the last does not.
     assert states_of(output, "tickets") == [
-        {"generated_timestamp": START + 10},
-        {"generated_timestamp": START + 10},
+        {"generated_timestamp": START + 10, "_walk": {"after_url": page_2.url}},
+        {"generated_timestamp": START + 10, "_walk": {"after_url": page_3.url}},
         {"generated_timestamp": START + 30},
     ]
 
@@ -91,7 +92,7 @@ def test_given_tickets_with_metric_sets_when_read_ticket_metrics_then_only_metri
     # Ticket 2 had no metric set (a deleted ticket can lack one); its position still counts.
     assert [(r["id"], r["ticket_id"]) for r in records_of(output, "ticket_metrics")] == [(11, 1), (13, 3)]
     assert states_of(output, "ticket_metrics") == [
-        {"generated_timestamp": START + 20},
+        {"generated_timestamp": START + 20, "_walk": {"after_url": page_2.url}},
         {"generated_timestamp": START + 30},
     ]
     assert len(zendesk.history) == 2  # two export pages, never a request per ticket
@@ -108,7 +109,10 @@ def test_given_users_over_two_pages_when_read_then_state_is_the_newest_updated_a
 
     output = read(api_token_config(), ["users"])
 
-    assert states_of(output, "users") == [{"updated_at": iso(START + 2 * DAY)}, {"updated_at": iso(START + 3 * DAY)}]
+    assert states_of(output, "users") == [
+        {"updated_at": iso(START + 2 * DAY), "_walk": {"after_url": page_2.url}},
+        {"updated_at": iso(START + 3 * DAY)},
+    ]
 
 
 # -- organizations ------------------------------------------------------------------------------------------------
