@@ -1,0 +1,59 @@
+"""Item 9, adaptive page size: a 504 on a large export page makes the connector ask for the same page again with
+a smaller `per_page`, and the sync recovers: the size grows back after a few good pages, and every ticket arrives
+once. The emulator answers the first two requests of the ticket export with its Envoy-style 504 ("upstream
+request timeout"); its request log (--verbose) shows the page sizes the connector asked for.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from zendesk_emulator.testing import EmulatorProcess
+
+from .harness import catalog_for, connector_env, count, duplicates, run_connector, truth_keys
+
+pytestmark = pytest.mark.reliability
+
+EXPORT = "GET https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?"
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    settings = {"fault_sequence": {"incremental/tickets/cursor": ["504", "504_html"]}}
+    with EmulatorProcess(seed=97, tickets=3000, plan="unlimited", verbose=True, settings=settings) as emu:
+        yield emu
+
+
+def _export_requests(emulator) -> list[tuple[int, int]]:
+    """(per_page asked, status answered) of every ticket export request, in order."""
+    found = []
+    for line in emulator.stderr().splitlines():
+        if line.startswith(EXPORT):
+            per_page = re.search(r"[?&]per_page=(\d+)", line)
+            status = re.search(r" -> (\d{3}) ", line)
+            found.append((int(per_page.group(1)) if per_page else 1000, int(status.group(1))))
+    return found
+
+
+def test_given_504s_on_a_large_export_page_then_smaller_pages_are_asked_for_and_the_sync_recovers(emulator, discovered):
+    run = run_connector(
+        "read", connector_env(emulator), config=emulator.info["config"], catalog=catalog_for(discovered, ["tickets"])
+    )
+
+    assert run.exit_code == 0 and not run.errors(), run.describe()
+    rows = run.records("tickets")
+    assert duplicates(rows, "tickets") == 0
+    assert {row["id"] for row in rows} == truth_keys(emulator, "tickets")
+    requests = _export_requests(emulator)
+    assert requests[:3] == [(1000, 504), (500, 504), (250, 200)], requests[:4]
+    assert all(status == 200 for _, status in requests[2:])
+    assert max(size for size, _ in requests[3:]) > 250, "the page size never recovered"
+    assert sum("asking for a smaller page" in w for w in run.logs("WARN")) == 2
+    count(
+        "adaptive page size",
+        export_504s_survived=2,
+        smallest_page=250,
+        largest_page_after=max(s for s, _ in requests[3:]),
+    )
