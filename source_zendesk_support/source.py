@@ -6,18 +6,27 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
-from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteStateMessage, FailureType, Status
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    FailureType,
+    Status,
+)
 from airbyte_cdk.sources import AbstractSource
 from airbyte_cdk.sources.message import InMemoryMessageRepository
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import build_authenticator, can_refresh
+from .concurrent import read_catalog
 from .config import ZendeskConfig, config_error, parse_config
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
+from .pacing import Pacer
 from .state import Clock
 from .state_file import read_state_file
 from .streams import STREAMS, ZendeskStream
@@ -64,7 +73,20 @@ class SourceZendeskSupport(AbstractSource):
 
     def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:
         zendesk, authenticator = self._setup(config)
-        return [stream(zendesk, authenticator, self._clock, self._waits) for stream in STREAMS]
+        pacer = Pacer(self._waits, logger)  # one budget for all streams: they spend the same account's limits
+        return [stream(zendesk, authenticator, self._clock, self._waits, pacer) for stream in STREAMS]
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: list[AirbyteStateMessage] | None = None,
+    ) -> Iterator[AirbyteMessage]:
+        """The selected streams are read side by side (concurrent.py): while the exports wait for Zendesk's next
+        minute, the other streams go on."""
+        yield from read_catalog(self.streams(config), catalog, state, logger, lambda rest: super().read(
+            logger, config, rest, state))
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """A failed check is an answer, not a crash: a config error (bad config, credentials Zendesk rejects, ...)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget
 from airbyte_cdk.sources.streams.core import CheckpointMixin, StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
@@ -24,6 +25,7 @@ from ..auth import can_refresh
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, json_body
 from ..paginators import PageSize, Paginator, pagination_error, request_key
+from ..sharing import PageFeed
 from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
 from ..waits import DEFAULT_WAITS, Waits
 
@@ -40,9 +42,20 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     position: Position = FullRefresh()  # a prototype: each instance works on its own bound copy
     params: Mapping[str, Any] = {}  # fixed parameters of the first request
     legacy_state_keys: tuple[tuple[str, ...], ...] = ()  # where the official connector kept this stream's position
+    # Another stream whose pages carry this stream's records too (a sideload, asked for with this stream's params):
+    # when both are read from the same position, this one reads that stream's pages (sharing.py). Zendesk also
+    # embeds the sideload in each of that stream's records, under `sideload_field`: removed there, so those records
+    # are the same whether shared or not.
+    shares_pages_of: str | None = None
+    sideload_field: str | None = None
 
     def __init__(
-        self, config: ZendeskConfig, authenticator: AuthBase, clock: Clock = _now, waits: Waits = DEFAULT_WAITS
+        self,
+        config: ZendeskConfig,
+        authenticator: AuthBase,
+        clock: Clock = _now,
+        waits: Waits = DEFAULT_WAITS,
+        pacer: AbstractAPIBudget | None = None,
     ) -> None:
         self._config = config
         self._waits = waits
@@ -53,7 +66,11 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         self._migration = LegacyStateMigration(self._position.key or "", self.legacy_state_keys)
         self._next_page: Mapping[str, str] | None = None
         self._done = False
-        super().__init__(authenticator=authenticator)
+        self._feed: PageFeed | None = None
+        self._follows_feed = False
+        self._sideload_field: str | None = None
+        # The pacer (pacing.py) is the CDK's call budget: the HTTP session asks it before every request it sends.
+        super().__init__(authenticator=authenticator, api_budget=pacer)
 
     @property
     def url_base(self) -> str:
@@ -63,6 +80,15 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     def is_resumable(self) -> bool:
         # Only incremental streams checkpoint; full-refresh ones are small lists read whole.
         return self.supports_incremental
+
+    def publish_pages(self, feed: PageFeed, follower: ZendeskStream) -> None:
+        """Hand every page read to `feed` as well, asking Zendesk for the follower's sideload (its params) too."""
+        self.params = {**self.params, **follower.params}
+        self._feed, self._follows_feed, self._sideload_field = feed, False, follower.sideload_field
+
+    def follow_pages(self, feed: PageFeed) -> None:
+        """Read the pages another stream requests (from `feed`) instead of requesting them."""
+        self._feed, self._follows_feed = feed, True
 
     def get_error_handler(self) -> ZendeskErrorHandler:
         return ZendeskErrorHandler(
@@ -182,7 +208,15 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[StreamData]:
-        response = self._fetch_page(stream_slice, stream_state)
+        if self._feed is not None and self._follows_feed:
+            response = self._feed.receive()
+        else:
+            response = self._fetch_page(stream_slice, stream_state)
+            if self._feed is not None:
+                self._feed.publish(response)
+                if response.ok and self._sideload_field:
+                    for row in self._records(response):
+                        row.pop(self._sideload_field, None)
         self._done = True
         if not response.ok:
             return  # a 403 the error table ignores: the handler logged why; this stream stops, its state unmoved

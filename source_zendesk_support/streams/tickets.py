@@ -29,6 +29,9 @@ class TicketMetrics(ZendeskStream):
     The catalog's cursor is the metric set's `updated_at`, but the state is the position in the ticket export the
     metric sets came with, `{"generated_timestamp": <unix>}`, moved exactly as the tickets stream moves it. The
     official connector's `{"_ab_updated_at": <unix>}` (and its nested parent state) is accepted.
+
+    When tickets are synced too, from the same position, both streams read the same export pages: the tickets stream
+    asks for the sideload and ticket_metrics takes its pages (sharing.py), so the export is read once, not twice.
     https://developer.zendesk.com/documentation/ticketing/managing-tickets/using-the-incremental-export-api/#sideloading-related-records
     """
 
@@ -38,6 +41,8 @@ class TicketMetrics(ZendeskStream):
     cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
+    shares_pages_of = "tickets"
+    sideload_field = "metric_set"
     legacy_state_keys = (
         ("parent_state", "tickets", "generated_timestamp"),
         ("_ab_updated_at",),

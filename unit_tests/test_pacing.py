@@ -1,0 +1,174 @@
+"""The pacer: requests wait for Zendesk's next minute instead of running into 429s."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import pytest
+import requests
+
+from source_zendesk_support.pacing import ACCOUNT_RESERVE, Pacer, is_export
+
+EXPORT = "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?cursor=c"
+LIST = "https://acme.zendesk.com/api/v2/ticket_audits.json?limit=1000"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Waits:
+    """Records every pause and lets the fake clock move by it, as a real sleep would."""
+
+    def __init__(self, clock: Clock, moves: bool = True) -> None:
+        self.clock, self.moves, self.paused = clock, moves, []
+
+    def pause(self, seconds: float, logger: logging.Logger, reason: str) -> None:
+        self.paused.append((round(seconds, 3), reason))
+        if self.moves:
+            self.clock.now += seconds
+
+
+def _request(url: str) -> requests.PreparedRequest:
+    return requests.Request("GET", url).prepare()
+
+
+def _response(status: int = 200, **headers: str) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+def _plan(limit: int = 700, remaining: int = 600) -> dict[str, str]:
+    return {"X-Rate-Limit": str(limit), "X-Rate-Limit-Remaining": str(remaining)}
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def waits(clock: Clock) -> Waits:
+    return Waits(clock)
+
+
+@pytest.fixture
+def pacer(clock: Clock, waits: Waits) -> Pacer:
+    return Pacer(waits, logging.getLogger("test"), clock=clock)
+
+
+def _send(pacer: Pacer, clock: Clock, url: str, headers: dict[str, str], seconds: float = 0.1,
+          minute_ends: float | None = 1030.0) -> None:
+    """One request answered `seconds` later with `headers`, and `ratelimit-reset` as Zendesk computes it: the
+    whole seconds, rounded up, until the minute ends."""
+    request = _request(url)
+    pacer.acquire_call(request)
+    clock.now += seconds
+    if minute_ends is not None:
+        headers = headers | {"ratelimit-reset": str(math.ceil(minute_ends - clock.now))}
+    pacer.update_from_response(request, _response(**headers))
+
+
+def test_given_ten_exports_this_minute_when_the_eleventh_is_asked_then_it_waits_for_the_minute_zendesk_reports(
+        pacer, clock, waits):
+    for _ in range(10):
+        _send(pacer, clock, EXPORT, _plan(), minute_ends=1029.75)  # estimates 1030.1, 1030.2, ... 1029.8, 1029.9...
+
+    pacer.acquire_call(_request(EXPORT))
+
+    assert len(waits.paused) == 1
+    seconds, reason = waits.paused[0]
+    assert seconds == pytest.approx(1029.8 - 1001.0, abs=0.01) and "10 export requests a minute" in reason
+
+
+def test_given_ten_exports_when_other_endpoints_are_asked_then_they_do_not_wait(pacer, clock, waits):
+    for _ in range(10):
+        _send(pacer, clock, EXPORT, _plan())
+
+    pacer.acquire_call(_request(LIST))
+
+    assert waits.paused == []
+
+
+def test_given_an_export_sent_just_before_the_minute_ends_when_counting_the_next_minute_then_it_counts_there(
+        pacer, clock, waits):
+    _send(pacer, clock, EXPORT, _plan(), minute_ends=1010.0)
+    clock.now = 1009.5
+    for _ in range(9):
+        pacer.acquire_call(_request(EXPORT))  # 1 + 9 = 10 this minute, the last 9 within its final second
+    clock.now = 1010.1  # the next minute: Zendesk may have counted those 9 in it
+
+    pacer.acquire_call(_request(EXPORT))  # the 10th of the new minute: allowed
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))  # the 11th would be too many
+    assert len(waits.paused) == 1
+
+
+def test_given_no_reset_header_when_exports_are_asked_then_at_most_ten_go_in_any_sixty_seconds(pacer, clock, waits):
+    for _ in range(10):
+        _send(pacer, clock, EXPORT, _plan(), seconds=1.0, minute_ends=None)
+
+    pacer.acquire_call(_request(EXPORT))
+
+    assert [seconds for seconds, _ in waits.paused] == [pytest.approx(50.0)]  # the first went at 1000, now is 1010
+
+
+def test_given_a_429_on_an_export_when_other_exports_are_asked_then_they_hold_until_retry_after_but_the_retry_goes(
+        pacer, clock, waits):
+    throttled = _request(EXPORT)
+    pacer.acquire_call(throttled)
+    pacer.update_from_response(throttled, _response(429, **{"Retry-After": "7"}))
+
+    pacer.acquire_call(throttled)  # the CDK retries the same request after its own Retry-After wait
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))
+    assert [seconds for seconds, _ in waits.paused] == [7.0]
+    pacer.acquire_call(_request(LIST))  # the account bucket was not the one that said 429
+    assert len(waits.paused) == 1
+
+
+def test_given_few_account_requests_left_when_more_are_asked_then_they_wait_for_the_next_minute(pacer, clock, waits):
+    _send(pacer, clock, LIST, _plan(limit=200, remaining=ACCOUNT_RESERVE + 1), minute_ends=1020.0)
+    pacer.acquire_call(_request(LIST))  # spends the last one above the reserve
+    assert waits.paused == []
+
+    pacer.acquire_call(_request(LIST))
+
+    assert len(waits.paused) == 1 and "200 requests a minute" in waits.paused[0][1]
+
+
+def test_given_the_high_volume_plan_then_thirty_exports_a_minute(pacer, clock, waits):
+    for _ in range(30):
+        _send(pacer, clock, EXPORT, _plan(limit=2500, remaining=2000))
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))
+    assert len(waits.paused) == 1 and "30 export requests" in waits.paused[0][1]
+
+
+def test_given_a_server_without_limits_when_exports_are_asked_then_none_waits(pacer, clock, waits):
+    for _ in range(50):
+        _send(pacer, clock, EXPORT, _plan(limit=1_000_000, remaining=999_000))
+    assert waits.paused == []
+
+
+def test_given_sleep_does_not_move_the_clock_when_a_wait_ends_then_the_request_goes_instead_of_waiting_again(clock):
+    waits = Waits(clock, moves=False)  # as in tests that replace time.sleep
+    pacer = Pacer(waits, logging.getLogger("test"), clock=clock)
+    for _ in range(10):
+        _send(pacer, clock, EXPORT, _plan(), minute_ends=None)
+
+    pacer.acquire_call(_request(EXPORT))
+
+    assert len(waits.paused) == 1
+
+
+def test_export_urls_are_the_incremental_ones():
+    assert is_export(EXPORT) and is_export("https://acme.zendesk.com/api/v2/incremental/organizations.json")
+    assert not is_export(LIST) and not is_export("https://acme.zendesk.com/api/v2/incremental")

@@ -1,0 +1,97 @@
+"""tickets and ticket_metrics read the ticket export once when both are synced from the same position."""
+
+from __future__ import annotations
+
+from airbyte_cdk.models import SyncMode
+
+from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of, warnings
+from .stream_cases import BY_NAME
+from .zendesk_http import ZendeskResponse
+
+METRICS = BY_NAME["ticket_metrics"]
+TICKETS = BY_NAME["tickets"]
+PAGES = [[(1, START + DAY), (2, START + 2 * DAY)], [(3, START + 3 * DAY)]]
+
+
+def _positions(output, stream: str) -> list[int]:
+    return [state["generated_timestamp"] for state in states_of(output, stream)]
+
+
+def _expect_metric_export(zendesk, start_time: int) -> list:
+    """The sideloading export (what ticket_metrics alone requests), each page answered once. Zendesk embeds each
+    ticket's metric set in the ticket too."""
+    script = METRICS.script(start_time, PAGES)
+    for request, body in script:
+        for ticket, metric_set in zip(body["tickets"], body["metric_sets"], strict=True):
+            ticket["metric_set"] = metric_set
+        zendesk.expect(request, ZendeskResponse.ok(body))
+    return [request for request, _ in script]
+
+
+def test_given_tickets_and_metrics_from_start_when_read_then_one_export_with_the_sideload_serves_both(zendesk):
+    requests = _expect_metric_export(zendesk, START)
+
+    output = read(api_token_config(), ["tickets", "ticket_metrics"])
+
+    assert [r["id"] for r in records_of(output, "tickets")] == [1, 2, 3]
+    assert not [r for r in records_of(output, "tickets") if "metric_set" in r]  # as when read alone
+    assert [r["id"] for r in records_of(output, "ticket_metrics")] == [10_001, 10_002, 10_003]
+    for stream in ("tickets", "ticket_metrics"):
+        assert _positions(output, stream) == [START + 2 * DAY, START + 3 * DAY]
+    assert all(len(zendesk.requests_to(request)) == 1 for request in requests)
+    assert not error_traces(output)
+
+
+def test_given_both_with_the_same_saved_state_when_read_incrementally_then_they_still_share(zendesk):
+    saved = {"generated_timestamp": START + DAY}
+    _expect_metric_export(zendesk, START + DAY)
+
+    output = read(api_token_config(), ["tickets", "ticket_metrics"], state={"tickets": saved, "ticket_metrics": saved})
+
+    assert len(records_of(output, "tickets")) == 3 and len(records_of(output, "ticket_metrics")) == 3
+    assert _positions(output, "ticket_metrics")[-1] == START + 3 * DAY
+
+
+def test_given_different_saved_states_when_read_then_each_stream_reads_its_own_export(zendesk):
+    for request, body in TICKETS.script(START + 2 * DAY, [[(3, START + 3 * DAY)]]):
+        zendesk.expect(request, ZendeskResponse.ok(body))
+    _expect_metric_export(zendesk, START)
+
+    output = read(api_token_config(), ["tickets", "ticket_metrics"],
+                  state={"tickets": {"generated_timestamp": START + 2 * DAY}})
+
+    assert [r["id"] for r in records_of(output, "tickets")] == [3]
+    assert len(records_of(output, "ticket_metrics")) == 3
+
+
+def test_given_one_full_refresh_and_one_incremental_when_read_then_they_do_not_share(zendesk):
+    for request, body in TICKETS.script(START, [[(1, START + DAY)]]):
+        zendesk.expect(request, ZendeskResponse.ok(body))
+    _expect_metric_export(zendesk, START)
+
+    output = read(api_token_config(), {"tickets": SyncMode.full_refresh, "ticket_metrics": SyncMode.incremental})
+
+    assert len(records_of(output, "tickets")) == 1 and len(records_of(output, "ticket_metrics")) == 3
+
+
+def test_given_the_shared_export_answers_403_when_read_then_both_streams_are_skipped_and_the_sync_succeeds(zendesk):
+    zendesk.expect(METRICS.first_request(START), ZendeskResponse.forbidden())
+
+    output = read(api_token_config(), ["tickets", "ticket_metrics"])
+
+    assert records_of(output, "tickets") == [] and records_of(output, "ticket_metrics") == []
+    assert any("Skipping stream 'tickets'" in w for w in warnings(output))
+    assert not error_traces(output)
+
+
+def test_given_the_shared_export_fails_when_read_then_metrics_fail_too_after_the_pages_they_received(zendesk):
+    first, second = METRICS.script(START, PAGES)
+    zendesk.expect(first[0], ZendeskResponse.ok(first[1]))
+    zendesk.expect(second[0], ZendeskResponse.unauthorized())
+
+    output = read(api_token_config(), ["tickets", "ticket_metrics"], expect_failure=True)
+
+    assert [r["id"] for r in records_of(output, "ticket_metrics")] == [10_001, 10_002]
+    assert _positions(output, "ticket_metrics") == [START + 2 * DAY]
+    failed = {trace.stream_descriptor.name for trace in error_traces(output) if trace.stream_descriptor}
+    assert failed == {"tickets", "ticket_metrics"}
