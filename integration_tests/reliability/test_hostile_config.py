@@ -33,7 +33,8 @@ def _config(**fields) -> dict:
 
 _MISSING = object()
 
-# (name, config, the field the message must name). Refused before any request.
+# (name, config, the field the message must name). Refused before any request. Secrets are realistic in length: the
+# CDK masks every occurrence of a secret's value in messages, so a one-letter client id would mask every "c".
 REFUSED = [
     ("subdomain with a path", _config(subdomain="acme.zendesk.com/api/v2"), "subdomain"),
     ("subdomain URL with a path", _config(subdomain="https://acme.zendesk.com/evil"), "subdomain"),
@@ -77,9 +78,9 @@ REFUSED = [
     ("email with a colon", _config(credentials={**API_TOKEN, "email": "admin:x@acme.com"}), "credentials.email"),
     ("oauth without token", _config(credentials={"credentials": "oauth2.0"}), "credentials.access_token"),
     ("oauth empty token", _config(credentials={"credentials": "oauth2.0", "access_token": ""}), "credentials.access_token"),
-    ("refresh without refresh token", _config(credentials={"credentials": "oauth2_refresh", "client_id": "c",
+    ("refresh without refresh token", _config(credentials={"credentials": "oauth2_refresh", "client_id": "hostile-client-0001",
                                                            "client_secret": "hostile-secret-0001"}), "credentials.refresh_token"),
-    ("refresh with a bad expiry", _config(credentials={"credentials": "oauth2_refresh", "client_id": "c",
+    ("refresh with a bad expiry", _config(credentials={"credentials": "oauth2_refresh", "client_id": "hostile-client-0001",
                                                        "client_secret": "hostile-secret-0001",
                                                        "refresh_token": "hostile-refresh-0001",
                                                        "token_expiry_date": "soon"}), "credentials.token_expiry_date"),

@@ -41,7 +41,9 @@ def test_given_a_long_retry_after_and_backoffs_when_waiting_then_a_message_comes
 
     assert run.exit_code == 0 and run.records("tags"), run.describe()
     waits = [line for line in run.logs() if line.startswith("Waiting before retrying 'tags'")]
-    assert any("(HTTP 429)" in line for line in waits) and any("(HTTP 503)" in line for line in waits), waits
+    assert any("(HTTP 429)" in line for line in waits), waits
+    if not FULL:  # the 503 backoffs (2 s, 4 s) outlast only the reduced run's 1 s heartbeat
+        assert any("(HTTP 503)" in line for line in waits), waits
     first, last = run.arrivals[0], run.arrivals[-1]
     assert last - first >= RETRY_AFTER + BACKOFF, "the connector did not wait as long as Zendesk asked"
     silences = [later - earlier for earlier, later in zip(run.arrivals, run.arrivals[1:], strict=False)]
