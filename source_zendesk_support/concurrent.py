@@ -44,7 +44,7 @@ from .streams import ZendeskStream
 
 # Records waiting for the main thread to write them. Each holds on to its parsed page, so a short queue keeps
 # memory to about one page per stream being read; the main thread (serialising) is the bottleneck anyway.
-QUEUE_SIZE = 2000
+QUEUE_SIZE = 500
 
 
 class StateCheckpoint:
@@ -170,7 +170,7 @@ def share_pages(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream]],
                 continue  # each reads alone, and the stream with the unusable state fails on its own
             if follower.state != publisher.state:
                 continue  # e.g. one of them was added to the connection later: they catch up separately once
-        feed = PageFeed(publisher.name, follower.name)
+        feed = PageFeed(publisher.name, follower.name, publisher.records_key, str(publisher.cursor_field))
         publisher.publish_pages(feed, follower)
         follower.follow_pages(feed)
         feeds[publisher.name] = feeds[follower.name] = feed

@@ -150,6 +150,12 @@ def json_body(response: requests.Response) -> Any:
     return cache["_zendesk_json"]
 
 
+def with_json_body(response: requests.Response, body: Any) -> requests.Response:
+    """`response` whose json_body is `body`, already parsed (sharing.py hands a page's parts to another stream)."""
+    response.__dict__["_zendesk_json"] = body
+    return response
+
+
 def classify(
     response_or_exception: requests.Response | Exception | None, refreshable: bool, shrinkable: bool = False
 ) -> int | str:

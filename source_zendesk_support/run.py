@@ -13,6 +13,7 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessageSerializer, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .output import flush_if_large
 from .source import SourceZendeskSupport
 from .waits import Waits
 
@@ -33,6 +34,7 @@ def run() -> None:
         with PRINT_BUFFER:  # as airbyte_cdk.entrypoint.launch does
             for message in entrypoint.run(parsed_args):
                 print(f"{message}\n", end="")
+                flush_if_large(PRINT_BUFFER)
     except AirbyteTracedException as error:
         if error.failure_type != FailureType.config_error:
             raise  # the CDK's hook reports it, stack trace included: that one may be ours to fix

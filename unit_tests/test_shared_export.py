@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+import requests
 from airbyte_cdk.models import SyncMode
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_zendesk_support.errors import json_body
+from source_zendesk_support.sharing import PageFeed
 
 from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of, warnings
 from .stream_cases import BY_NAME
@@ -95,3 +103,25 @@ def test_given_the_shared_export_fails_when_read_then_metrics_fail_too_after_the
     assert _positions(output, "ticket_metrics") == [START + 2 * DAY]
     failed = {trace.stream_descriptor.name for trace in error_traces(output) if trace.stream_descriptor}
     assert failed == {"tickets", "ticket_metrics"}
+
+
+def test_given_a_published_page_when_the_follower_receives_it_then_it_holds_only_the_publishers_cursor_values():
+    page = {"tickets": [{"id": 1, "generated_timestamp": 7, "description": "x" * 1000}],
+            "metric_sets": [{"id": 10_001}], "after_url": "https://acme.zendesk.com/next", "end_of_stream": False}
+    response = requests.Response()
+    response.status_code, response._content = 200, json.dumps(page).encode()
+    feed = PageFeed("tickets", "ticket_metrics", "tickets", "generated_timestamp")
+
+    feed.publish(response)
+    received = json_body(feed.receive())
+
+    assert received == {**page, "tickets": [{"generated_timestamp": 7}]}
+    assert json_body(response)["tickets"][0]["description"]  # the publisher's own page is untouched
+
+
+def test_given_the_publisher_is_done_when_the_follower_asks_for_more_then_it_fails_clearly():
+    feed = PageFeed("tickets", "ticket_metrics", "tickets", "generated_timestamp")
+    feed.close()
+
+    with pytest.raises(AirbyteTracedException, match="'tickets' stopped before the last page"):
+        feed.receive()
