@@ -12,11 +12,13 @@ One `Pacer` serves every stream of a sync (they spend the same account's budget)
 before every request it sends, retries included, and tells it every response
 (`airbyte_cdk.sources.streams.call_rate.LimiterMixin`), so all traffic goes through it.
 
-The minute: a response at `t` saying `ratelimit-reset: r` puts the end of Zendesk's current minute at or just before
-`t + r` (whole seconds, rounded up); the earliest such estimate is kept. An export request sent in the second before
-that end may already count in the next minute at Zendesk, so it is counted in both. Without the header the export
-count falls back to a sliding minute (at most `limit` export requests in any 60 seconds), which is safe whatever
-Zendesk's windows are.
+The minute: Zendesk computes `ratelimit-reset: r` (whole seconds, rounded up) when the request arrives, so for a
+request sent at `t` the minute ends at or just before `t + r`; the earliest such estimate is kept. (Taking the time
+the response came back instead would put the end too late by the time Zendesk took to build the page.) The new minute
+is entered `MARGIN` after the estimate, for the request's travel time; an export request sent within the rounding
+and that margin of the estimated end may count in either minute at Zendesk, so it is counted in both. Without the
+header the export count falls back to a sliding minute (at most `limit` export requests in any 60 seconds), which is
+safe whatever Zendesk's windows are.
 
 A 429 can still come (another client spending the same budget): the CDK waits its Retry-After before retrying that
 request, and the pacer holds every other request of the same bucket until then, so the streams do not collect one
@@ -48,6 +50,7 @@ NO_LIMIT_ABOVE = 100_000
 # Requests other workers may have in flight when a response says how many remain: never spend those.
 ACCOUNT_RESERVE = 12
 HEADER_ROUNDING = 1.0  # ratelimit-reset is in whole seconds, rounded up
+MARGIN = 0.25  # seconds: a request's travel time to Zendesk, when deciding which minute it lands in
 
 Token = tuple[Any, ...]  # which wait a caller was asked to do, so that it can be marked done
 
@@ -65,6 +68,7 @@ class Pacer(AbstractAPIBudget):
         self._remaining: int | None = None  # account requests left this minute, as last reported
         self._account_limit: int | None = None
         self._blocked: dict[str, tuple[float, int]] = {}  # bucket -> (until, id of the request that got the 429)
+        self._sent: dict[int, float] = {}  # id of a request in flight -> when it was let go
 
     # -- the CDK's budget interface --------------------------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: float | None = None) -> None:
@@ -72,6 +76,7 @@ class Pacer(AbstractAPIBudget):
         while True:
             wait, reason, token = self._try_acquire(export, id(request))
             if wait <= 0:
+                self._sent[id(request)] = self._clock()
                 return
             self._waits.pause(wait, self._logger, reason)
             self._waited(token)
@@ -84,14 +89,15 @@ class Pacer(AbstractAPIBudget):
             return
         headers = response.headers
         now = self._clock()
+        sent = self._sent.pop(id(request), now)
         with self._lock:
             self._account_limit = _int(headers.get("X-Rate-Limit")) or self._account_limit
             reset = _int(headers.get("ratelimit-reset"))
             if reset is not None:
-                estimate = now + reset
+                estimate = sent + reset
                 if self._window_end is None:
                     self._window_end = estimate  # the requests counted so far may all be in this minute: kept
-                elif estimate > self._window_end + HEADER_ROUNDING:
+                elif estimate > self._window_end + HEADER_ROUNDING + MARGIN:
                     self._start_window(estimate)  # a later minute than the one we thought we were in
                 elif estimate < self._window_end:
                     self._window_end = estimate
@@ -115,7 +121,7 @@ class Pacer(AbstractAPIBudget):
         `_waited`."""
         now = self._clock()
         with self._lock:
-            if self._window_end is not None and now >= self._window_end:
+            if self._window_end is not None and now >= self._window_end + MARGIN:
                 self._start_window(None)
             for bucket in ("export", "account") if export else ("account",):
                 until, exempt = self._blocked.get(bucket, (0.0, 0))
@@ -128,13 +134,14 @@ class Pacer(AbstractAPIBudget):
                     while self._exports and self._exports[0] <= now - MINUTE:
                         self._exports.popleft()
                 if len(self._exports) >= limit:
-                    end = self._window_end if self._window_end is not None else self._exports[0] + MINUTE
+                    end = self._window_end + MARGIN if self._window_end is not None else self._exports[0] + MINUTE
                     return end - now, f"Pacing to Zendesk's limit of {limit} export requests a minute", ("minute", end)
             limited = self._account_limit is not None and self._account_limit <= NO_LIMIT_ABOVE
             if limited and self._remaining is not None and self._remaining <= ACCOUNT_RESERVE \
                     and self._window_end is not None:
-                return self._window_end - now, (f"Pacing to the account's limit of {self._account_limit} requests "
-                                                "a minute"), ("minute", self._window_end)
+                end = self._window_end + MARGIN
+                return end - now, f"Pacing to the account's limit of {self._account_limit} requests a minute", (
+                    "minute", end)
             if export and limit is not None:
                 self._exports.append(now)
             if self._remaining is not None:
@@ -148,7 +155,7 @@ class Pacer(AbstractAPIBudget):
             if token[0] == "blocked" and self._blocked.get(token[1], (None,))[0] == token[2]:
                 del self._blocked[token[1]]
             elif token[0] == "minute":
-                if self._window_end is not None and self._window_end <= token[1]:
+                if self._window_end is not None and self._window_end + MARGIN <= token[1]:
                     self._start_window(None)
                 elif self._window_end is None:
                     while self._exports and self._exports[0] + MINUTE <= token[1]:
@@ -158,7 +165,7 @@ class Pacer(AbstractAPIBudget):
         """The minute that ended at `_window_end` is over: only export requests sent within the rounding of its end
         may count in the new one."""
         assert self._window_end is not None
-        boundary = self._window_end - HEADER_ROUNDING
+        boundary = self._window_end - HEADER_ROUNDING - MARGIN
         while self._exports and self._exports[0] < boundary:
             self._exports.popleft()
         self._window_end, self._remaining = end, None
