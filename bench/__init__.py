@@ -1,0 +1,1 @@
+"""Benchmarks and peer checks: `python -m bench.run` (see bench/README.md)."""
