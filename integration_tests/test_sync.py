@@ -5,21 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from scripts.airbyte_run import STREAMS, configured_catalog, key_of, truth_resource
-
-# Cursor fields the emulator's truth carries per stream, compared value for value with the records.
-TRUTH_FIELDS = {
-    "tickets": ("generated_timestamp", "updated_at"),
-    "users": ("updated_at",),
-    "organizations": ("updated_at",),
-    "groups": ("updated_at",),
-    "group_memberships": ("updated_at",),
-    "macros": ("updated_at",),
-    "tags": ("count",),
-    "ticket_fields": ("updated_at",),
-    "ticket_metrics": ("ticket_id", "updated_at"),
-    "ticket_audits": ("ticket_id", "created_at"),
-}
+from scripts.airbyte_run import STREAMS, TRUTH_FIELDS, configured_catalog, key_of, truth_resource
 
 
 def truth(emulator, stream: str) -> list[dict]:

@@ -16,6 +16,7 @@ from collections import defaultdict
 
 import pytest
 
+from scripts.airbyte_run import TRUTH_FIELDS
 from source_zendesk_support.state import to_unix
 from zendesk_emulator.testing import EmulatorProcess
 
@@ -35,18 +36,6 @@ pytestmark = pytest.mark.reliability
 
 ROUNDS = sized(3, 8)
 BURST = sized(1200, 2500)  # organizations updated in one second (the account has 2,500)
-FIELDS = {
-    "tickets": ("generated_timestamp", "updated_at"),
-    "users": ("updated_at",),
-    "organizations": ("updated_at",),
-    "groups": ("updated_at",),
-    "group_memberships": ("updated_at",),
-    "macros": ("updated_at",),
-    "tags": ("count",),
-    "ticket_fields": ("updated_at",),
-    "ticket_metrics": ("ticket_id", "updated_at"),
-    "ticket_audits": ("ticket_id", "created_at"),
-}
 EXPORTS = {"tickets", "users", "organizations", "ticket_metrics"}
 EXCLUDED_MINUTE = 60
 # Before the clock moves past the exports' last minute...
@@ -78,7 +67,7 @@ def emulator():
 
 
 def _projection(rows: list[dict], stream: str) -> dict:
-    return {row[key_of(stream)]: tuple(row.get(f) for f in FIELDS[stream]) for row in rows}
+    return {row[key_of(stream)]: tuple(row.get(f) for f in TRUTH_FIELDS[stream]) for row in rows}
 
 
 def _truth(emulator) -> dict[str, dict]:
