@@ -4,11 +4,13 @@ Why: under Zendesk's limits a sync is bound by its incremental-export requests (
 endpoints (audits, lists) can be read while the exports wait for the next minute, so the sync ends when the
 exports end instead of adding the rest after them.
 
-How: each stream is one partition, read by its own worker thread page by page exactly as the stream reads itself
-(`stream_slices` gives one slice per page, `read_records` reads it and moves the stream's position). After every
-page the stream's state is handed to the CDK's concurrent message repository, which queues it behind the page's
-records, so a STATE never runs ahead of the records it covers. The main thread writes everything out (the CDK's
-ConcurrentSource): stream statuses, records, states and per-stream errors, as AbstractSource.read would.
+How: each stream is one partition, read by a worker thread page by page exactly as the stream reads itself
+(`stream_slices` gives one slice per page, `read_records` reads it and moves the stream's position). The streams go
+in two lanes (see `_lane`), each lane one stream at a time, plus ticket_metrics beside tickets when it reads the same
+pages (sharing.py). After every page the stream's state is handed to the CDK's concurrent message repository, which
+queues it behind the page's records, so a STATE never runs ahead of the records it covers. The main thread writes
+everything out (the CDK's ConcurrentSource): stream statuses, records, states and per-stream errors, as
+AbstractSource.read would; a failed stream stops only itself, and the sync fails at the end.
 """
 
 from __future__ import annotations
@@ -224,7 +226,8 @@ def read_concurrently(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream
             block_simultaneous_read="" if following else _lane(stream),  # a follower runs beside its publisher
         ))
     source = ConcurrentSource.create(
-        num_workers=len(concurrent_streams) + 1,  # one per stream (each holds its worker to the end) + a spare
+        # Enough for every stream at once (a stream holds its worker to its end); the lanes decide how many run.
+        num_workers=len(concurrent_streams) + 1,
         initial_number_of_partitions_to_generate=len(concurrent_streams),
         logger=logger,
         slice_logger=DebugSliceLogger(),
