@@ -154,7 +154,8 @@ def _status(run: Mapping[str, Any]) -> str:
     return "ok" if run["exit_code"] == 0 else f"exit {run['exit_code']}"
 
 
-def markdown(results: Mapping[str, Any]) -> str:
+def markdown(results: Mapping[str, Any], per_stream: bool = True) -> str:
+    """The results as Markdown: a table per scenario (and with `per_stream`, records per stream), then the targets."""
     lines = [f"Benchmark {results['date']} on {results['machine']}; `{results['command']}`", ""]
     for scenario in ("full", "incremental", "rate_limited"):
         block = results["scenarios"].get(scenario)
@@ -163,7 +164,8 @@ def markdown(results: Mapping[str, Any]) -> str:
         lines += [f"**{block['title']}**", ""]
         lines += _scenario_table(scenario, block)
         lines.append("")
-        lines += _stream_table(block)
+        if per_stream:
+            lines += _stream_table(block)
         lines += [f"- {note}" for note in block.get("notes", [])]
         lines.append("")
     if results.get("targets"):
@@ -198,3 +200,12 @@ def _scenario_table(scenario: str, block: Mapping[str, Any]) -> list[str]:
         cells.append(_fmt(run.get("vs_ours", {}).get("records_per_cpu_second"), 2))
         rows.append("| " + " | ".join(cells) + " |")
     return rows
+
+
+if __name__ == "__main__":
+    # `python -m bench.report bench/results/<file>.json`: the summary tables and targets again (the README's section)
+    import json
+    import sys
+    from pathlib import Path
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text()), per_stream=False))
