@@ -12,13 +12,15 @@ One `Pacer` serves every stream of a sync (they spend the same account's budget)
 before every request it sends, retries included, and tells it every response
 (`airbyte_cdk.sources.streams.call_rate.LimiterMixin`), so all traffic goes through it.
 
-The minute: Zendesk computes `ratelimit-reset: r` (whole seconds, rounded up) when the request arrives, so for a
-request sent at `t` the minute ends at or just before `t + r`; the earliest such estimate is kept. (Taking the time
-the response came back instead would put the end too late by the time Zendesk took to build the page.) The new minute
-is entered `MARGIN` after the estimate, for the request's travel time; an export request sent within the rounding
-and that margin of the estimated end may count in either minute at Zendesk, so it is counted in both. Without the
-header the export count falls back to a sliding minute (at most `limit` export requests in any 60 seconds), which is
-safe whatever Zendesk's windows are.
+The minute's end: Zendesk computes `ratelimit-reset: r` (whole seconds, rounded up) when the request arrives, some
+time between our sending it (`s`) and the response coming back (`v`). So the minute ends after `s + r - 1` and no
+later than `v + r`. The pacer keeps the tightest of these bounds over the minute's responses, and only lets the next
+minute's requests go once the upper bound has passed: a request sent then arrives in the new minute however slow
+the network or the server is. (Taking `s + r` alone, as an earlier version did, put the end early by the request's
+travel time; on a busy server that let an export through a fraction of a second before the reset, and a 429 came
+back.) An export request whose response came back after the lower bound may have arrived after the reset, so it is
+counted in both minutes, as is one still in flight. Without the header the export count falls back to a sliding
+minute (at most `limit` export requests in any 60 seconds), which is safe whatever Zendesk's windows are.
 
 A 429 can still come (another client spending the same budget): the CDK waits its Retry-After before retrying that
 request, and the pacer holds every other request of the same bucket until then, so the streams do not collect one
@@ -32,6 +34,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,7 +53,6 @@ NO_LIMIT_ABOVE = 100_000
 # Requests other workers may have in flight when a response says how many remain: never spend those.
 ACCOUNT_RESERVE = 12
 HEADER_ROUNDING = 1.0  # ratelimit-reset is in whole seconds, rounded up
-MARGIN = 0.25  # seconds: a request's travel time to Zendesk, when deciding which minute it lands in
 
 Token = tuple[Any, ...]  # which wait a caller was asked to do, so that it can be marked done
 
@@ -59,16 +61,27 @@ def is_export(url: str) -> bool:
     return urlsplit(url).path.startswith("/api/v2/incremental/")
 
 
+@dataclass
+class _Export:
+    """One export request counted against the limit: when it left, and when its response came back."""
+
+    sent: float
+    received: float | None = None
+
+
 class Pacer(AbstractAPIBudget):
     def __init__(self, waits: Waits, logger: logging.Logger, clock: Callable[[], float] = time.monotonic) -> None:
         self._waits, self._logger, self._clock = waits, logger, clock
         self._lock = threading.Lock()
-        self._window_end: float | None = None  # estimated end of Zendesk's current minute (clock time)
-        self._exports: deque[float] = deque()  # send times of the export requests counted against the limit
+        # Bounds on the end of Zendesk's current minute (clock time): after `_end_low`, no later than `_end_high`.
+        self._end_low: float | None = None
+        self._end_high: float | None = None
+        self._last_end: float | None = None  # `_end_high` of the minute before: responses about it are stale
+        self._exports: deque[_Export] = deque()  # the export requests counted against this minute's limit
         self._remaining: int | None = None  # account requests left this minute, as last reported
         self._account_limit: int | None = None
         self._blocked: dict[str, tuple[float, int]] = {}  # bucket -> (until, id of the request that got the 429)
-        self._sent: dict[int, float] = {}  # id of a request in flight -> when it was let go
+        self._sent: dict[int, tuple[float, _Export | None]] = {}  # id of a request in flight -> when it went
 
     # -- the CDK's budget interface --------------------------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: float | None = None) -> None:
@@ -76,7 +89,6 @@ class Pacer(AbstractAPIBudget):
         while True:
             wait, reason, token = self._try_acquire(export, id(request))
             if wait <= 0:
-                self._sent[id(request)] = self._clock()
                 return
             self._waits.pause(wait, self._logger, reason)
             self._waited(token)
@@ -89,18 +101,14 @@ class Pacer(AbstractAPIBudget):
             return
         headers = response.headers
         now = self._clock()
-        sent = self._sent.pop(id(request), now)
         with self._lock:
+            sent, export = self._sent.pop(id(request), (now, None))
+            if export is not None:
+                export.received = now
             self._account_limit = _int(headers.get("X-Rate-Limit")) or self._account_limit
             reset = _int(headers.get("ratelimit-reset"))
             if reset is not None:
-                estimate = sent + reset
-                if self._window_end is None:
-                    self._window_end = estimate  # the requests counted so far may all be in this minute: kept
-                elif estimate > self._window_end + HEADER_ROUNDING + MARGIN:
-                    self._start_window(estimate)  # a later minute than the one we thought we were in
-                elif estimate < self._window_end:
-                    self._window_end = estimate
+                self._learn_end(sent + reset - HEADER_ROUNDING, now + reset)
             remaining = _int(headers.get("X-Rate-Limit-Remaining"))
             if remaining is not None:
                 self._remaining = remaining
@@ -116,13 +124,25 @@ class Pacer(AbstractAPIBudget):
             return HIGH_VOLUME_EXPORT_LIMIT
         return EXPORT_LIMIT
 
+    def _learn_end(self, low: float, high: float) -> None:
+        """A response says the minute it arrived in ends in (low, high]."""
+        if self._last_end is not None and low < self._last_end:
+            return  # it arrived in a minute already over (its response came back after we moved on)
+        if self._end_high is None:
+            self._end_low, self._end_high = low, high
+        elif low >= self._end_high:
+            self._next_minute()  # a later minute than the one we thought we were in
+            self._end_low, self._end_high = low, high
+        else:
+            self._end_low, self._end_high = max(self._end_low, low), min(self._end_high, high)
+
     def _try_acquire(self, export: bool, request_id: int) -> tuple[float, str, Token]:
         """(0, ...) once the request may go (it is counted then); else how long to wait, why, and a token for
         `_waited`."""
         now = self._clock()
         with self._lock:
-            if self._window_end is not None and now >= self._window_end + MARGIN:
-                self._start_window(None)
+            if self._end_high is not None and now >= self._end_high:
+                self._next_minute()
             for bucket in ("export", "account") if export else ("account",):
                 until, exempt = self._blocked.get(bucket, (0.0, 0))
                 if now < until and request_id != exempt:
@@ -130,22 +150,25 @@ class Pacer(AbstractAPIBudget):
                         "blocked", bucket, until)
             limit = self.export_limit()
             if export and limit is not None:
-                if self._window_end is None:
-                    while self._exports and self._exports[0] <= now - MINUTE:
+                if self._end_high is None and self._last_end is None:
+                    while self._exports and self._exports[0].sent <= now - MINUTE:
                         self._exports.popleft()
                 if len(self._exports) >= limit:
-                    end = self._window_end + MARGIN if self._window_end is not None else self._exports[0] + MINUTE
+                    end = self._end_high if self._end_high is not None else self._exports[0].sent + MINUTE
                     return end - now, f"Pacing to Zendesk's limit of {limit} export requests a minute", ("minute", end)
             limited = self._account_limit is not None and self._account_limit <= NO_LIMIT_ABOVE
             if limited and self._remaining is not None and self._remaining <= ACCOUNT_RESERVE \
-                    and self._window_end is not None:
-                end = self._window_end + MARGIN
+                    and self._end_high is not None:
+                end = self._end_high
                 return end - now, f"Pacing to the account's limit of {self._account_limit} requests a minute", (
                     "minute", end)
+            counted = None
             if export and limit is not None:
-                self._exports.append(now)
+                counted = _Export(now)
+                self._exports.append(counted)
             if self._remaining is not None:
                 self._remaining -= 1
+            self._sent[request_id] = (now, counted)
             return 0.0, "", ()
 
     def _waited(self, token: Token) -> None:
@@ -155,20 +178,21 @@ class Pacer(AbstractAPIBudget):
             if token[0] == "blocked" and self._blocked.get(token[1], (None,))[0] == token[2]:
                 del self._blocked[token[1]]
             elif token[0] == "minute":
-                if self._window_end is not None and self._window_end + MARGIN <= token[1]:
-                    self._start_window(None)
-                elif self._window_end is None:
-                    while self._exports and self._exports[0] + MINUTE <= token[1]:
+                if self._end_high is not None and self._end_high <= token[1]:
+                    self._next_minute()
+                elif self._end_high is None and self._last_end is None:
+                    while self._exports and self._exports[0].sent + MINUTE <= token[1]:
                         self._exports.popleft()
 
-    def _start_window(self, end: float | None) -> None:
-        """The minute that ended at `_window_end` is over: only export requests sent within the rounding of its end
-        may count in the new one."""
-        assert self._window_end is not None
-        boundary = self._window_end - HEADER_ROUNDING - MARGIN
-        while self._exports and self._exports[0] < boundary:
-            self._exports.popleft()
-        self._window_end, self._remaining = end, None
+    def _next_minute(self) -> None:
+        """The minute that ended by `_end_high` is over. An export request stays counted in the new one unless it
+        surely reached Zendesk before the reset: its response came back before the minute's earliest possible end."""
+        assert self._end_high is not None
+        low = self._end_low if self._end_low is not None else self._end_high - HEADER_ROUNDING
+        self._exports = deque(e for e in self._exports if e.received is None or e.received > low)
+        self._last_end = self._end_high
+        self._end_low = self._end_high = None
+        self._remaining = None
 
 
 def _int(value: str | None) -> int | None:

@@ -7,8 +7,10 @@ import math
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from source_zendesk_support.pacing import ACCOUNT_RESERVE, MARGIN, Pacer, is_export
+from source_zendesk_support.pacing import ACCOUNT_RESERVE, Pacer, is_export
 
 EXPORT = "https://acme.zendesk.com/api/v2/incremental/tickets/cursor.json?cursor=c"
 LIST = "https://acme.zendesk.com/api/v2/ticket_audits.json?limit=1000"
@@ -76,18 +78,116 @@ def _send(pacer: Pacer, clock: Clock, url: str, headers: dict[str, str], seconds
     pacer.update_from_response(request, _response(**headers))
 
 
-def test_given_ten_exports_this_minute_when_the_eleventh_is_asked_then_it_waits_for_the_minute_zendesk_reports(
+def test_given_ten_exports_this_minute_when_the_eleventh_is_asked_then_it_waits_until_the_minute_has_surely_ended(
         pacer, clock, waits):
     for _ in range(10):
-        # Sent at 1000.0, 1000.1 ... answered 0.1 s later: estimates 1030.0, 1030.1, ... 1029.7, 1029.8 ...
+        # Sent at 1000.0, 1000.1 ... answered 0.1 s later; each reset bounds the end by response time + reset:
+        # 1030.1 ... 1030.7, then 1029.8 (answered at 1000.8, reset 29), 1029.9, 1030.0
         _send(pacer, clock, EXPORT, _plan(), minute_ends=1029.75)
 
     pacer.acquire_call(_request(EXPORT))
 
     assert len(waits.paused) == 1
     seconds, reason = waits.paused[0]
-    # The earliest estimate, plus the margin for the request's travel time
-    assert seconds == pytest.approx(1029.7 + MARGIN - 1001.0, abs=0.01) and "10 export requests a minute" in reason
+    # The tightest upper bound: after the true end (1029.75), by less than a response's time (0.1 s)
+    assert seconds == pytest.approx(1029.8 - 1001.0, abs=0.01) and "10 export requests a minute" in reason
+
+
+def test_given_a_slow_server_when_the_minute_ends_then_no_export_is_let_go_before_it(pacer, clock, waits):
+    # Each request reaches Zendesk 0.6 s after it left and comes back 0.1 s later: the send time plus the reset
+    # would put the end 0.5 s early.
+    for _ in range(10):
+        request = _request(EXPORT)
+        pacer.acquire_call(request)
+        clock.now += 0.6
+        reset = math.ceil(1030.5 - clock.now)
+        clock.now += 0.1
+        pacer.update_from_response(request, _response(**_plan(), **{"ratelimit-reset": str(reset)}))
+
+    pacer.acquire_call(_request(EXPORT))
+
+    assert clock.now >= 1030.5
+
+
+def test_given_an_export_in_flight_when_the_minute_ends_then_it_counts_in_the_next_minute_too(pacer, clock, waits):
+    _send(pacer, clock, EXPORT, _plan(), minute_ends=1010.0)  # the minute ends in (1009.1, 1010.1]
+    clock.now = 1009.6
+    in_flight = [_request(EXPORT) for _ in range(9)]
+    for request in in_flight:
+        pacer.acquire_call(request)  # 10 this minute; none answered yet when the minute ends
+    clock.now = 1010.2
+
+    pacer.acquire_call(_request(EXPORT))  # with the 9 that may have arrived after the reset: 10
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))
+    assert len(waits.paused) == 1
+
+
+def test_given_an_export_answered_before_the_minute_could_end_then_the_next_minute_does_not_count_it(
+        pacer, clock, waits):
+    for _ in range(10):
+        _send(pacer, clock, EXPORT, _plan(), minute_ends=1010.0)  # all answered by 1001.0, long before the end
+    clock.now = 1010.5
+
+    for _ in range(10):
+        pacer.acquire_call(_request(EXPORT))
+
+    assert waits.paused == []
+
+
+def test_given_a_response_about_a_minute_already_over_then_it_does_not_move_the_new_minute(pacer, clock, waits):
+    late = _request(EXPORT)
+    pacer.acquire_call(late)  # sent at 1000, reaches Zendesk at once, its response takes 15 s to come back
+    clock.now = 1000.5
+    _send(pacer, clock, LIST, _plan(), minute_ends=1010.0)
+    clock.now = 1010.2  # a new minute, ending at 1070
+    _send(pacer, clock, LIST, _plan(), minute_ends=1070.0)
+    clock.now = 1015.0
+    pacer.update_from_response(late, _response(**_plan(), **{"ratelimit-reset": "10"}))  # about the old minute
+
+    for _ in range(9):
+        pacer.acquire_call(_request(EXPORT))  # 9 + the late one, which may count in the new minute
+
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))
+    assert [round(clock.now)] == [1070]  # waited for the new minute's end, not the old one's
+
+
+class Zendesk:
+    """A server with fixed one-minute windows (offset from the client's clock), counting export requests."""
+
+    def __init__(self, offset: float) -> None:
+        self.offset, self.counts, self.refused = offset, {}, 0
+
+    def answer(self, arrival: float) -> str:
+        window = math.floor((arrival - self.offset) / 60)
+        self.counts[window] = self.counts.get(window, 0) + 1
+        if self.counts[window] > 10:
+            self.refused += 1
+        return str(math.ceil((window + 1) * 60 + self.offset - arrival))
+
+
+@settings(max_examples=60, deadline=None)
+@given(offset=st.floats(0, 60), travel=st.lists(st.tuples(st.floats(0, 1.5), st.floats(0.01, 1.0)), min_size=35,
+                                                 max_size=35))
+def test_whatever_the_travel_times_exports_never_exceed_ten_in_a_zendesk_minute_and_go_soon_after_it(offset, travel):
+    clock = Clock()
+    waits = Waits(clock)
+    pacer = Pacer(waits, logging.getLogger("test"), clock=clock)
+    zendesk = Zendesk(offset)
+    for there, back in travel:
+        request = _request(EXPORT)
+        pacer.acquire_call(request)
+        clock.now += there
+        reset = zendesk.answer(clock.now)
+        clock.now += back
+        pacer.update_from_response(request, _response(**_plan(), **{"ratelimit-reset": reset}))
+
+    assert zendesk.refused == 0
+    # 35 exports need 4 minutes (the first starts anywhere in one); each wait ends within the slowest response
+    # plus the header's rounding of the minute's end, and the travel adds itself.
+    slowest = max(there + back for there, back in travel)
+    assert clock.now - 1000.0 <= 4 * 60 + 3 * (slowest + 1.0) + sum(there + back for there, back in travel)
 
 
 def test_given_ten_exports_when_other_endpoints_are_asked_then_they_do_not_wait(pacer, clock, waits):
@@ -97,20 +197,6 @@ def test_given_ten_exports_when_other_endpoints_are_asked_then_they_do_not_wait(
     pacer.acquire_call(_request(LIST))
 
     assert waits.paused == []
-
-
-def test_given_an_export_sent_just_before_the_minute_ends_when_counting_the_next_minute_then_it_counts_there(
-        pacer, clock, waits):
-    _send(pacer, clock, EXPORT, _plan(), minute_ends=1010.0)
-    clock.now = 1009.5
-    for _ in range(9):
-        pacer.acquire_call(_request(EXPORT))  # 1 + 9 = 10 this minute, the last 9 within its final second
-    clock.now = 1010.0 + MARGIN + 0.05  # the next minute: Zendesk may have counted those 9 in it
-
-    pacer.acquire_call(_request(EXPORT))  # the 10th of the new minute: allowed
-    assert waits.paused == []
-    pacer.acquire_call(_request(EXPORT))  # the 11th would be too many
-    assert len(waits.paused) == 1
 
 
 def test_given_no_reset_header_when_exports_are_asked_then_at_most_ten_go_in_any_sixty_seconds(pacer, clock, waits):
