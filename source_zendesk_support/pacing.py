@@ -186,10 +186,19 @@ class Pacer(AbstractAPIBudget):
 
     def _next_minute(self) -> None:
         """The minute that ended by `_end_high` is over. An export request stays counted in the new one unless it
-        surely reached Zendesk before the reset: its response came back before the minute's earliest possible end."""
+        surely reached Zendesk before the reset: its response came back before the minute's earliest possible end.
+        One that never got a response (a timeout, a reset connection) is kept for one minute only: it reached Zendesk
+        in the minute it was sent or the next, if at all."""
         assert self._end_high is not None
         low = self._end_low if self._end_low is not None else self._end_high - HEADER_ROUNDING
-        self._exports = deque(e for e in self._exports if e.received is None or e.received > low)
+        started = self._last_end
+
+        def may_count_next(export: _Export) -> bool:
+            if export.received is None:
+                return started is None or export.sent >= started
+            return export.received > low
+
+        self._exports = deque(e for e in self._exports if may_count_next(e))
         self._last_end = self._end_high
         self._end_low = self._end_high = None
         self._remaining = None

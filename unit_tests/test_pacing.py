@@ -153,6 +153,25 @@ def test_given_a_response_about_a_minute_already_over_then_it_does_not_move_the_
     assert [round(clock.now)] == [1070]  # waited for the new minute's end, not the old one's
 
 
+def test_given_an_export_that_never_got_a_response_then_it_counts_for_one_more_minute_at_most(pacer, clock, waits):
+    _send(pacer, clock, EXPORT, _plan(), minute_ends=1010.0)
+    lost = _request(EXPORT)
+    pacer.acquire_call(lost)  # timed out: no response ever comes for it
+    clock.now = 1010.2
+    _send(pacer, clock, LIST, _plan(), minute_ends=1070.0)  # the next minute, in which it may still have arrived
+    for _ in range(9):
+        _send(pacer, clock, EXPORT, _plan(), minute_ends=1070.0)
+    assert waits.paused == []
+    pacer.acquire_call(_request(EXPORT))  # 9 + the lost one: the limit, so it waits for the minute after
+    assert len(waits.paused) == 1 and clock.now >= 1070.0
+
+    clock.now = 1075.0
+    _send(pacer, clock, LIST, _plan(), minute_ends=1130.0)
+    for _ in range(9):  # 1 sent at this minute's start + 9: the lost one no longer counts
+        _send(pacer, clock, EXPORT, _plan(), minute_ends=1130.0)
+    assert len(waits.paused) == 1
+
+
 class Zendesk:
     """A server with fixed one-minute windows (offset from the client's clock), counting export requests."""
 
