@@ -150,9 +150,7 @@ class Pacer(AbstractAPIBudget):
                         "blocked", bucket, until)
             limit = self.export_limit()
             if export and limit is not None:
-                if self._end_high is None and self._last_end is None:
-                    while self._exports and self._exports[0].sent <= now - MINUTE:
-                        self._exports.popleft()
+                self._forget_sliding(now)
                 if len(self._exports) >= limit:
                     end = self._end_high if self._end_high is not None else self._exports[0].sent + MINUTE
                     return end - now, f"Pacing to Zendesk's limit of {limit} export requests a minute", ("minute", end)
@@ -180,9 +178,15 @@ class Pacer(AbstractAPIBudget):
             elif token[0] == "minute":
                 if self._end_high is not None and self._end_high <= token[1]:
                     self._next_minute()
-                elif self._end_high is None and self._last_end is None:
-                    while self._exports and self._exports[0].sent + MINUTE <= token[1]:
-                        self._exports.popleft()
+                else:
+                    self._forget_sliding(token[1])
+
+    def _forget_sliding(self, now: float) -> None:
+        """Without any `ratelimit-reset` seen, the count is a sliding minute: exports sent a minute before `now` are
+        out of it."""
+        if self._end_high is None and self._last_end is None:
+            while self._exports and self._exports[0].sent + MINUTE <= now:
+                self._exports.popleft()
 
     def _next_minute(self) -> None:
         """The minute that ended by `_end_high` is over. An export request stays counted in the new one unless it

@@ -67,14 +67,16 @@ def pacer(clock: Clock, waits: Waits) -> Pacer:
 
 
 def _send(pacer: Pacer, clock: Clock, url: str, headers: dict[str, str], seconds: float = 0.1,
-          minute_ends: float | None = 1030.0) -> None:
-    """One request answered `seconds` later with `headers`, and `ratelimit-reset` as Zendesk computes it: the
-    whole seconds, rounded up, until the minute ends."""
+          minute_ends: float | None = 1030.0, arrives_after: float | None = None) -> None:
+    """One request answered `seconds` later with `headers`, and `ratelimit-reset` as Zendesk computes it when the
+    request arrives (`arrives_after` seconds after it left; by default just before the answer): the whole seconds,
+    rounded up, until the minute ends."""
     request = _request(url)
     pacer.acquire_call(request)
+    arrival = clock.now + (seconds if arrives_after is None else arrives_after)
     clock.now += seconds
     if minute_ends is not None:
-        headers = headers | {"ratelimit-reset": str(math.ceil(minute_ends - clock.now))}
+        headers = headers | {"ratelimit-reset": str(math.ceil(minute_ends - arrival))}
     pacer.update_from_response(request, _response(**headers))
 
 
@@ -97,12 +99,7 @@ def test_given_a_slow_server_when_the_minute_ends_then_no_export_is_let_go_befor
     # Each request reaches Zendesk 0.6 s after it left and comes back 0.1 s later: the send time plus the reset
     # would put the end 0.5 s early.
     for _ in range(10):
-        request = _request(EXPORT)
-        pacer.acquire_call(request)
-        clock.now += 0.6
-        reset = math.ceil(1030.5 - clock.now)
-        clock.now += 0.1
-        pacer.update_from_response(request, _response(**_plan(), **{"ratelimit-reset": str(reset)}))
+        _send(pacer, clock, EXPORT, _plan(), seconds=0.7, arrives_after=0.6, minute_ends=1030.5)
 
     pacer.acquire_call(_request(EXPORT))
 
