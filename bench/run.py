@@ -5,16 +5,21 @@
     .venv/bin/python -m bench.run --tickets 1000000 --readers ours --scenarios full     # RSS at another size
 
 One emulator (fixed seed and size, plan unlimited) serves every run; the peers' venvs are created on first use
-(bench/peers.py). Each reader runs as its own process, one after another, on the same ten tables:
+(bench/peers.py). Each reader runs as its own process, one after another, on every stream of the connector's catalog
+(source_zendesk_support.streams.STREAMS) it has: ours and the floor all of them, the official connector and
+tap-zendesk those of their own discovered catalogs with the same names (and ours once more on the official's, as
+`ours@official`, for records per CPU-second on the same streams):
 
 - full: a first sync (incremental streams without state).
-- incremental: 1% of tickets, users, organizations, groups, macros and ticket fields updated through
-  /_emulator/mutate, the clock moved 120 s (past the minute the exports hold back), then a sync from the state each
-  reader left after its full sync. The floor reader has no state and sits this one out.
+- incremental: 1% of the records of every resource the emulator can change updated through /_emulator/mutate
+  (created where Zendesk only appends; resources that follow others are changed through those), the clock moved
+  120 s (past the minute the exports hold back), then a sync from the state each reader left after its full sync.
+  The floor reader has no state and sits this one out.
 - rate_limited: the emulator on plan `enterprise` (700 requests/min, 10 export requests/min) with its clock sped
-  up (`--time-scale`; by default so that ours' minimum takes `--rate-seconds`), a full sync each, every run starting
-  at a fresh rate-limit minute. Printed: the floor the limits impose on the requests that reader needed (served
-  export requests / 10 and all served requests / 700, in minutes, whichever is larger) and its wall time against it.
+  up (`--time-scale`; by default so that ours' minimum requests take `--rate-seconds`), a full sync each, every run
+  starting at a fresh rate-limit minute. Printed: the floor the limits impose on the requests that reader needed
+  (served export requests / 10 and all served requests / 700, in minutes, whichever is larger) and its wall time
+  against it.
 
 Measured per run (bench/runners.py): records per stream, wall and CPU seconds and peak RSS of the reader's process,
 requests and 429s from the emulator (stats reset before each run; its verbose log tells which requests got a 429).
@@ -38,20 +43,15 @@ from typing import Any
 
 from bench import peers as P
 from bench import report
+from bench.floor import TABLES
 from bench.runners import READERS, Reader
-from scripts.airbyte_run import STREAMS
-from zendesk_emulator.testing import EmulatorProcess
+from scripts.airbyte_run import STREAMS, key_of, key_value, truth_resource
+from zendesk_emulator.testing import EmulatorError, EmulatorProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FLAT_FROM = 100_000  # the RSS flatness target compares sizes from here up (issue 5: 100,000 and 1,000,000)
 ORDER = ("ours", "official", "tap", "floor")
-MUTATED = ("tickets", "users", "organizations", "groups", "macros", "ticket_fields")
-# Each stream's truth on the emulator, and the fields that change when a record changes.
-TRUTH = {"tickets": ("tickets", "generated_timestamp"), "users": ("users", "updated_at"),
-         "organizations": ("organizations", "updated_at"), "groups": ("groups", "updated_at"),
-         "group_memberships": ("group_memberships", "updated_at"), "macros": ("macros", "updated_at"),
-         "tags": ("tags", "count"), "ticket_fields": ("ticket_fields", "updated_at"),
-         "ticket_metrics": ("ticket_metrics_all", "updated_at"), "ticket_audits": ("ticket_audits", "created_at")}
+SUBSET = "ours@official"  # ours again on the official connector's streams: records per CPU-second like for like
 
 
 class Bench:
@@ -59,64 +59,122 @@ class Bench:
         self.emu, self.readers, self.log = emu, readers, log
         self.scenarios: dict[str, Any] = {}
         self.full_state: dict[str, Any] = {}
+        self._truth: dict[str, list[dict]] | None = None
+        self.mutations: dict[str, Any] = {}
 
     # -- one run -----------------------------------------------------------------------------------------------------
     def run(self, reader: Reader, label: str, state: Any = None) -> dict[str, Any]:
         self.emu.control("POST", "stats/reset")
         log_start = len(self.emu.stderr())
-        self.log(f"  [{reader.name}] {label} ...")
+        self.log(f"  [{reader.name}] {label} ({len(reader.streams)} streams) ...")
         measured = reader.read(label, state)
         stats = self.emu.control("GET", "stats")
         requests = report.request_summary(stats, self.emu.stderr()[log_start:].splitlines())
         run = {**{k: v for k, v in vars(measured).items() if k != "state"}, "timeout": reader.timeout,
-               "records_total": measured.total_records, "requests": requests}
+               "records_total": measured.total_records, "requests": requests, "streams": list(reader.streams)}
+        children = sum(requests["per_row"].values())
         self.log(f"  [{reader.name}] {label}: {measured.total_records:,} records, {measured.wall_seconds:.1f} s wall, "
-                 f"{measured.cpu_seconds:.1f} s CPU, {measured.peak_rss_mb:.0f} MB, {requests['served']} requests, "
-                 f"{requests['429']} x 429" + (" (stopped: time limit)" if measured.timed_out else "")
+                 f"{measured.cpu_seconds:.1f} s CPU, {measured.peak_rss_mb:.0f} MB, {requests['pages']} requests "
+                 f"+ {children} per-row, {requests['per_ticket']} per-ticket, {requests['429']} x 429"
+                 + (" (stopped: time limit)" if measured.timed_out else "")
                  + (f", exit {measured.exit_code}" if measured.exit_code and not measured.timed_out else ""))
         if measured.errors:
             self.log(f"  [{reader.name}] errors: {measured.errors}")
         return run | {"_state": measured.state}
 
     def truth(self) -> dict[str, list[dict]]:
-        return {stream: self.emu.control("GET", f"truth/{resource}") for stream, (resource, _) in TRUTH.items()}
+        """Every stream's truth rows now (kept until the account changes)."""
+        if self._truth is None:
+            self._truth = {stream: self.emu.control("GET", f"truth/{truth_resource(stream)}") for stream in STREAMS}
+        return self._truth
+
+    def counts(self) -> dict[str, int]:
+        return {stream: len(rows) for stream, rows in self.truth().items()}
+
+    def per_row(self, parents: dict[str, list[dict]] | None = None) -> list[dict[str, Any]]:
+        """Every level of every per-row list with the fewest requests its parent rows need (`parents`: the family's
+        rows to read, default all of them), report.per_row_minimum."""
+        return report.per_row_minimum(self.truth(), parents)
+
+    def _with_minimums(self, runs: dict[str, Any], counts: dict[str, int], levels: list[dict[str, Any]],
+                       changed: dict[str, int] | None = None) -> None:
+        for run in runs.values():
+            run["minimum"] = report.minimum_requests(counts, run["streams"], changed)
+            run["minimum_total"] = sum(run["minimum"].values())
+            run["per_row_minimum"] = report.route_minimums(levels, run["streams"])
 
     # -- scenarios ---------------------------------------------------------------------------------------------------
     def full(self) -> None:
-        truth = {stream: len(rows) for stream, rows in self.truth().items()}
-        minimum = report.minimum_requests(truth)
-        self.log(f"full sync; truth {truth}; minimum requests {sum(minimum.values())}")
+        counts, child = self.counts(), self.per_row()
+        minimum = report.minimum_requests(counts)
+        self.log(f"full sync; truth {sum(counts.values()):,} records in {len(counts)} streams; minimum "
+                 f"{sum(minimum.values()):,} requests + {report.route_minimums(child)} per row")
         runs = {}
         for name, reader in self.readers.items():
             run = runs[name] = self.run(reader, "full")
             self.full_state[name] = run.pop("_state")
-        self.scenarios["full"] = self._block("Full sync, plan unlimited", runs, truth, minimum)
+        if "ours" in self.readers and "official" in self.readers:
+            ours = self.readers["ours"]
+            subset = type(ours)(ours.info, ours.dir.parent, ours.timeout, ours.cpus, name=SUBSET,
+                                only=self.readers["official"].streams)
+            subset.prepare()
+            runs[SUBSET] = self.run(subset, "full")
+            runs[SUBSET].pop("_state")
+        self._with_minimums(runs, counts, child)
+        block = self._block("Full sync, plan unlimited", runs, counts, minimum, child)
+        if SUBSET in runs:
+            block["notes"].append(f"{SUBSET}: ours again, on the streams the official connector has, for records per "
+                                  "CPU-second on the same streams")
+        self.scenarios["full"] = block
 
     def incremental(self, percent: float) -> None:
-        before = self.truth()
-        for resource in MUTATED:
-            count = max(1, round(len(before[resource]) * percent / 100))
-            self.emu.control("POST", "mutate", json={"resource": resource, "update": count})
+        truth = self.truth()
+        before = {stream: _view(truth[stream], stream) for stream in STREAMS}
+        for stream in STREAMS:
+            self.mutations[stream] = self._mutate(stream, max(1, round(len(truth[stream]) * percent / 100)))
         self.emu.control("POST", "clock/advance", json={"seconds": 120})
+        self._truth = None
         after = self.truth()
-        changed = {stream: _changed(before[stream], after[stream], stream) for stream in TRUTH}
-        counts = {stream: len(rows) for stream, rows in after.items()}
-        minimum = report.minimum_requests(counts, changed)
-        self.log(f"incremental after {percent}% updated; changed {changed}; minimum requests {sum(minimum.values())}")
+        changed_rows = {stream: [row for row in after[stream]
+                                 if before[stream].get(key_value(row, stream)) != _values(row, stream)]
+                        for stream in STREAMS}
+        changed = {stream: len(rows) for stream, rows in changed_rows.items()}
+        counts = self.counts()
+        minimum = report.minimum_requests(counts, changed=changed)
+        child = self.per_row(changed_rows)
+        made = {stream: kind for stream, kind in self.mutations.items() if kind}
+        self.log(f"incremental after {percent}% changed: {made}; {sum(changed.values()):,} records changed; minimum "
+                 f"{sum(minimum.values()):,} requests + {report.route_minimums(child)} per row")
         runs = {}
         for name, reader in self.readers.items():
             if name == "floor":
                 continue
             runs[name] = self.run(reader, "incremental", self.full_state.get(name))
             runs[name].pop("_state")
-        block = self._block(f"Incremental sync after {percent:g}% of records updated", runs, changed, minimum)
-        block["notes"].insert(0, "truth column: records changed since the full sync (new or moved cursor value); "
-                                 "the floor reader keeps no state and is not run")
+        self._with_minimums(runs, counts, child, changed)
+        block = self._block(f"Incremental sync after {percent:g}% of records changed", runs, changed, minimum, child)
+        block["mutations"] = made
+        block["notes"].insert(0, "truth column: records changed since the full sync (new, or a compared field moved); "
+                                 "every resource the emulator can change was changed (updated, or created where "
+                                 "Zendesk only appends); the floor reader keeps no state and is not run")
         self.scenarios["incremental"] = block
 
+    def _mutate(self, stream: str, count: int) -> dict[str, int] | None:
+        """Update `count` records of `stream`, or create them where the emulator only appends; None when its
+        records follow other resources (identities follow users, metrics follow tickets, ...)."""
+        for kind in ("update", "create"):
+            try:
+                self.emu.control("POST", "mutate", json={"resource": stream, kind: count})
+            except EmulatorError as error:
+                if "-> 404" in str(error):
+                    return None
+                continue
+            return {kind: count}
+        return None
+
     def rate_limited(self, time_scale: float) -> None:
-        truth = {stream: len(rows) for stream, rows in self.truth().items()}
-        minimum = report.minimum_requests(truth)
+        counts, child = self.counts(), self.per_row()
+        minimum = report.minimum_requests(counts)
         self.emu.control("PUT", "settings", json={"plan": "enterprise", "time_scale": time_scale})
         self.log(f"rate-limited full sync: plan enterprise, time scale {time_scale:g} "
                  f"(a rate-limit minute lasts {60 / time_scale:.1f} s)")
@@ -130,36 +188,53 @@ class Bench:
                 run["limit_floor_seconds"] = round(
                     report.rate_floor_seconds(requests["exports_served"], requests["served"], time_scale), 1)
                 run["wall_over_floor"] = report.ratio(run["wall_seconds"], run["limit_floor_seconds"])
+                run["exports_by_route"] = {route: n - requests["429_by_route"].get(route, 0)
+                                           for route, n in requests["by_route"].items()
+                                           if route.startswith("incremental/")}
                 self.log(f"  [{name}] limit floor {run['limit_floor_seconds']} s for {requests['exports_served']} "
                          f"export and {requests['served']} requests; wall/floor {run['wall_over_floor']}")
         finally:
             self.emu.control("PUT", "settings", json={"plan": "unlimited", "time_scale": 1})
+        self._with_minimums(runs, counts, child)
         block = self._block(f"Full sync rate-limited: plan enterprise (700/min, exports 10/min), time scale "
-                            f"{time_scale:g}", runs, truth, minimum)
+                            f"{time_scale:g}", runs, counts, minimum, child)
         block["time_scale"] = time_scale
         block["notes"] += [
-            "limit floor: max(served export requests / 10, served requests / 700) minutes, in real seconds at this "
-            "time scale; every run starts at a fresh rate-limit minute with no other traffic, so every 429 was one "
-            "that pacing could have avoided"]
+            "limit floor: max(served export requests / 10, served requests / 700) minutes, per-row requests "
+            "included, in real seconds at this time scale; every run starts at a fresh rate-limit minute with no other "
+            "traffic, so every 429 was one that pacing could have avoided"]
+        for name, run in runs.items():
+            exports = ", ".join(f"{route} {n:,}" for route, n in run["exports_by_route"].items())
+            block["notes"].append(f"{name}: export requests served, sharing the 10/min budget: {exports}")
         self.scenarios["rate_limited"] = block
 
     def _wait_for_fresh_minute(self) -> None:
         clock = self.emu.control("GET", "clock")
         time.sleep((60 - clock["now"] % 60) / clock["time_scale"] + 0.05)
 
-    def _block(self, title: str, runs: dict[str, Any], truth: dict[str, int], minimum: dict[str, int]) -> dict:
+    def _block(self, title: str, runs: dict[str, Any], truth: dict[str, int], minimum: dict[str, int],
+               levels: list[dict[str, Any]]) -> dict:
         ours = runs.get("ours")
         for run in runs.values():
             run["vs_ours"] = _vs_ours(run, ours) if ours else {}
+        notes = [f"{name} reads {len(run['streams'])} of the {len(STREAMS)} streams; not in its catalog: "
+                 f"{', '.join(s for s in STREAMS if s not in run['streams'])}"
+                 for name, run in runs.items() if len(run["streams"]) < len(STREAMS) and name != SUBSET]
         return {"title": title, "truth": truth, "minimum": minimum, "minimum_total": sum(minimum.values()),
-                "runs": runs, "notes": []}
+                "per_row": {"levels": [{k: v for k, v in level.items() if k != "asked"} for level in levels],
+                            "routes": report.route_table(levels)},
+                "runs": runs, "notes": notes}
 
 
-def _changed(before: list[dict], after: list[dict], stream: str) -> int:
-    resource, field = TRUTH[stream]
-    key = "name" if stream == "tags" else "id"
-    seen = {(row[key], row.get(field)) for row in before}
-    return sum((row[key], row.get(field)) not in seen for row in after)
+def _values(row: dict, stream: str) -> tuple:
+    """What a change moves in a truth row: its fields besides the key, as they are."""
+    key = key_of(stream)
+    keys = set(key) if isinstance(key, tuple) else {key}
+    return tuple(sorted((field, json.dumps(value, sort_keys=True)) for field, value in row.items() if field not in keys))
+
+
+def _view(rows: list[dict], stream: str) -> dict[Any, tuple]:
+    return {key_value(row, stream): _values(row, stream) for row in rows}
 
 
 def _vs_ours(run: dict[str, Any], ours: dict[str, Any]) -> dict[str, float | None]:
@@ -174,10 +249,11 @@ def _vs_ours(run: dict[str, Any], ours: dict[str, Any]) -> dict[str, float | Non
     }
 
 
-def default_time_scale(minimum: dict[str, int], seconds: float) -> float:
-    """The time scale at which the limits let ours' minimum requests finish in about `seconds` real seconds."""
-    exports = sum(minimum.get(s, 0) for s in ("tickets", "users", "organizations"))
-    floor = report.rate_floor_seconds(exports, sum(minimum.values()), 1.0)
+def default_time_scale(minimum: dict[str, int], child: dict[str, int], seconds: float) -> float:
+    """The time scale at which the limits let ours' minimum requests (`child`: the per-row ones, by route) finish in
+    about `seconds` real seconds."""
+    exports = sum(n for stream, n in minimum.items() if TABLES[stream].stream.endpoint.startswith("incremental/"))
+    floor = report.rate_floor_seconds(exports, sum(minimum.values()) + sum(child.values()), 1.0)
     return round(max(1.0, floor / seconds), 2)
 
 
@@ -211,18 +287,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenarios", default="full,incremental,rate_limited")
     parser.add_argument("--change-percent", type=float, default=1.0, help="records updated before the incremental")
     parser.add_argument("--time-scale", type=float, help="rate-limited scenario's emulated seconds per real second")
-    parser.add_argument("--rate-seconds", type=float, help="default time scale: ours' minimum takes this long "
-                        "under the limits (default 180; --quick 20)")
+    parser.add_argument("--rate-seconds", type=float, help="default time scale: ours' minimum requests take this "
+                        "long under the limits (default: 180 s, --quick 20 s, or three times ours' CPU seconds in the "
+                        "full sync when that is longer)")
     parser.add_argument("--timeout", type=float, help="seconds per run before it is stopped (default 3600; "
                         "--quick 300)")
+    parser.add_argument("--official-timeout", type=float, help="the same for the official connector (default: "
+                        "--timeout)")
     parser.add_argument("--tap-timeout", type=float, help="the same for tap-zendesk, whose per-ticket audits are "
                         "self-throttled to 460 tickets a minute (default 600; --quick 120)")
     parser.add_argument("--out-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (2000 if args.quick else 100_000)
-    args.rate_seconds = args.rate_seconds or (20 if args.quick else 180)
     args.timeout = args.timeout or (300 if args.quick else 3600)
     args.tap_timeout = args.tap_timeout or (120 if args.quick else 600)
+    args.official_timeout = args.official_timeout or args.timeout
     args.readers = [r for r in args.readers.split(",") if r]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     unknown = [r for r in args.readers if r not in READERS] + [
@@ -263,7 +342,7 @@ def _run(args: argparse.Namespace, work: Path, log: Callable[[str], None]) -> tu
         cpus = _pin(emu.process.pid)
         readers = {}
         for name in args.readers:
-            timeout = args.tap_timeout if name == "tap" else args.timeout
+            timeout = {"tap": args.tap_timeout, "official": args.official_timeout}.get(name, args.timeout)
             readers[name] = READERS[name](emu.info, work, timeout, cpus)
             readers[name].prepare()
         bench = Bench(emu, readers, log)
@@ -272,13 +351,18 @@ def _run(args: argparse.Namespace, work: Path, log: Callable[[str], None]) -> tu
         if "incremental" in args.scenarios:
             bench.incremental(args.change_percent)
         if "rate_limited" in args.scenarios:
-            minimum = report.minimum_requests({s: len(r) for s, r in bench.truth().items()})
-            bench.rate_limited(args.time_scale or default_time_scale(minimum, args.rate_seconds))
+            seconds = args.rate_seconds
+            ours = bench.scenarios.get("full", {}).get("runs", {}).get("ours")
+            if seconds is None:
+                # The limits, not this machine, should bind: ours' CPU at most a third of the wall the limits allow.
+                seconds = max(20 if args.quick else 180, 3 * ours["cpu_seconds"] if ours else 0)
+            minimum = report.minimum_requests(bench.counts())
+            bench.rate_limited(args.time_scale or default_time_scale(minimum, report.route_minimums(bench.per_row()), seconds))
         return bench, emu.info.get("counts")
 
 
 def _other_sizes(out_dir: Path, tickets: int) -> dict[int, float]:
-    """Ours' peak RSS in the newest full sync of every other account size found in out_dir."""
+    """Ours' peak RSS in the newest full sync of every other account size found in out_dir, of the same catalog."""
     peaks: dict[int, tuple[str, float]] = {}
     for path in sorted(out_dir.glob("bench-*.json")):
         try:
@@ -286,7 +370,8 @@ def _other_sizes(out_dir: Path, tickets: int) -> dict[int, float]:
             peak = data["scenarios"]["full"]["runs"]["ours"]["peak_rss_mb"]
         except (ValueError, KeyError):
             continue
-        if data.get("tickets") != tickets and min(data.get("tickets", 0), tickets) >= FLAT_FROM:
+        same_catalog = data.get("streams") == list(STREAMS)
+        if same_catalog and data.get("tickets") != tickets and min(data.get("tickets", 0), tickets) >= FLAT_FROM:
             peaks[data["tickets"]] = (path.name, peak)
     return {size: peak for size, (_, peak) in peaks.items()}
 

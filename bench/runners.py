@@ -3,7 +3,7 @@
 - ours: this repository's connector (`python main.py`, CDK 7)
 - official: Airbyte's `source-zendesk-support` 4.9.1 (CDK 6.61.6) in bench/.venvs/official
 - tap: singer's `tap-zendesk` 2.8.2 in bench/.venvs/tap
-- floor: bench/floor.py, a bare CDK 7 HttpStream per table reading the pages ours reads
+- floor: bench/floor.py, a bare CDK 7 HttpStream per stream reading the pages ours reads
 
 A run is measured on the child alone: wall seconds from spawn to exit, CPU seconds (user + sys) from `os.wait4` on
 that pid (so the harness and the emulator are not counted), peak RSS from its /proc/<pid>/status (see PeakMemory). Its stdout is scanned as it streams: records
@@ -176,13 +176,20 @@ def _read_lines(pipe: IO[bytes], scan: Scan) -> None:
 
 
 class Reader:
-    """One connector under test: `prepare` writes its config and catalog (not measured), `read` is one sync."""
+    """One connector under test: `prepare` writes its config and catalog (not measured), `read` is one sync.
+
+    It reads every stream of our catalog (STREAMS) that it has (`only`: those of these), in its own catalog's
+    order; `streams` names them once prepared."""
 
     name: str
     protocol = "airbyte"
 
-    def __init__(self, info: dict[str, Any], work_dir: Path, timeout: float, cpus: set[int] | None = None) -> None:
+    def __init__(self, info: dict[str, Any], work_dir: Path, timeout: float, cpus: set[int] | None = None,
+                 name: str | None = None, only: list[str] | None = None) -> None:
         self.info, self.timeout, self.cpus = info, timeout, cpus
+        self.name = name or self.name
+        self.wanted = [s for s in STREAMS if only is None or s in only]
+        self.streams: list[str] = []
         self.dir = work_dir / self.name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.runs = 0
@@ -197,7 +204,7 @@ class Reader:
         return dict(self.info["config"])
 
     def configured_catalog(self, discovered: dict[str, Any]) -> dict[str, Any]:
-        return configured_catalog(discovered, STREAMS)
+        return configured_catalog(discovered, self.wanted)
 
     def prepare(self) -> None:
         self.config_file = self._write("config.json", self.config())
@@ -206,7 +213,9 @@ class Reader:
         catalogs = [m["catalog"] for m in _json_lines(discover.stdout) if m.get("type") == "CATALOG"]
         if not catalogs:
             raise RuntimeError(f"[{self.name}] discover printed no catalog: {discover.stderr[-1500:]!r}")
-        self.catalog_file = self._write("catalog.json", self.configured_catalog(catalogs[0]))
+        catalog = self.configured_catalog(catalogs[0])
+        self.streams = [entry["stream"]["name"] for entry in catalog["streams"]]
+        self.catalog_file = self._write("catalog.json", catalog)
 
     def read_args(self, state_file: Path | None) -> list[str]:
         args = ["read", "--config", str(self.config_file), "--catalog", str(self.catalog_file)]
@@ -282,7 +291,9 @@ class Official(_Peer):
         return P.official_config(self.info)
 
     def configured_catalog(self, discovered: dict[str, Any]) -> dict[str, Any]:
-        return P.official_configured_catalog(discovered, STREAMS)
+        """The streams of ours it has, matched by name, in our catalog's order."""
+        have = {stream["name"] for stream in discovered["streams"]}
+        return P.official_configured_catalog(discovered, [s for s in self.wanted if s in have])
 
 
 class Tap(_Peer):
@@ -303,7 +314,9 @@ class Tap(_Peer):
             discovered = json.loads(text[text.index("{"):])
         except ValueError:
             raise RuntimeError(f"[tap] discovery printed no catalog: {discover.stderr[-1500:]!r}") from None
-        self.catalog_file = self._write("catalog.json", P.tap_selected_catalog(discovered, list(STREAMS)))
+        have = {stream["tap_stream_id"] for stream in discovered["streams"]}
+        self.streams = [s for s in self.wanted if s in have]
+        self.catalog_file = self._write("catalog.json", P.tap_selected_catalog(discovered, self.streams))
 
     def read_args(self, state_file: Path | None) -> list[str]:
         args = ["--config", str(self.config_file), "--catalog", str(self.catalog_file)]

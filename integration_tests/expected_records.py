@@ -15,12 +15,12 @@ import os
 import sys
 from pathlib import Path
 
-from scripts.airbyte_run import STREAMS, configured_catalog, key_of, run_source
+from scripts.airbyte_run import STREAMS, configured_catalog, key_value, run_source
 from zendesk_emulator.testing import EmulatorProcess
 
 HERE = Path(__file__).parent
 EXPECTED = HERE / "expected_records.jsonl"
-ACCOUNT = {"seed": 11, "tickets": 60, "anchor": "2026-06-01T12:00:00Z", "plan": "unlimited"}
+ACCOUNT = {"seed": 11, "tickets": 400, "anchor": "2026-06-01T12:00:00Z", "plan": "unlimited"}
 PER_STREAM = 2  # the records with the smallest keys of each stream
 
 
@@ -36,8 +36,7 @@ def sample_records() -> list[dict]:
             raise RuntimeError(result.stderr[-3000:])
     rows = []
     for stream in STREAMS:
-        key = key_of(stream)
-        for record in sorted(result.records[stream], key=lambda r: r[key])[:PER_STREAM]:
+        for record in sorted(result.records[stream], key=lambda r: str(key_value(r, stream)))[:PER_STREAM]:
             rows.append({"stream": stream, "data": record})
     return rows
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import resource
 import subprocess
@@ -13,49 +14,62 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The ten streams of the seed, named as the official Airbyte connector names them (and the emulator's truth routes).
-STREAMS = (
-    "tickets",
-    "users",
-    "organizations",
-    "groups",
-    "group_memberships",
-    "macros",
-    "tags",
-    "ticket_fields",
-    "ticket_metrics",
-    "ticket_audits",
-)
+from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
+
+# Every stream the connector has, in discover's order (the emulator's truth routes use the same names).
+STREAMS = tuple(STREAM_CLASSES)
+
+# The emulator's truth for a stream, where its name differs: our ticket_metrics come from the metric sets
+# sideloaded on the ticket export, which cover archived tickets too, while the emulator's `ticket_metrics` truth
+# mirrors the `/ticket_metrics` list (the seed's source), which does not.
+TRUTH_ALIASES = {"ticket_metrics": "ticket_metrics_all"}
 
 
-# The fields the emulator's ground truth carries per stream besides the key (cursor fields and the like), which
-# a test compares value for value with the records a sync emitted.
-TRUTH_FIELDS = {
-    "tickets": ("generated_timestamp", "updated_at"),
-    "users": ("updated_at",),
-    "organizations": ("updated_at",),
-    "groups": ("updated_at",),
-    "group_memberships": ("updated_at",),
-    "macros": ("updated_at",),
-    "tags": ("count",),
-    "ticket_fields": ("updated_at",),
-    "ticket_metrics": ("ticket_id", "updated_at"),
-    "ticket_audits": ("ticket_id", "created_at"),
-}
+# The fields that tell apart the records of a stream without a primary key.
+NATURAL_KEYS = {"attribute_definitions": ("condition", "subject")}
 
 
-def key_of(stream: str) -> str:
-    return "name" if stream == "tags" else "id"
+def key_of(stream: str) -> str | tuple[str, ...]:
+    """A stream's primary key field, or for a stream without one the fields that tell its records apart."""
+    key = STREAM_CLASSES[stream].primary_key
+    return NATURAL_KEYS[stream] if key is None else str(key)
+
+
+def key_value(row: dict, stream: str) -> Any:
+    """A record's (or truth row's) key value: the primary key's value, or a tuple of the natural key's values."""
+    key = key_of(stream)
+    return tuple(row.get(field) for field in key) if isinstance(key, tuple) else row.get(key)
 
 
 def truth_resource(stream: str) -> str:
-    """The emulator's ground truth for what our stream must contain.
+    """The emulator's ground truth for what our stream must contain."""
+    return TRUTH_ALIASES.get(stream, stream)
 
-    Our ticket_metrics come from the metric sets sideloaded on the ticket export, which cover archived tickets
-    too; the emulator's `ticket_metrics` truth mirrors the `/ticket_metrics` list (the seed's source), which
-    does not.
-    """
-    return "ticket_metrics_all" if stream == "ticket_metrics" else stream
+
+def truth_fields(stream: str, rows: list[dict]) -> tuple[str, ...]:
+    """The fields truth rows carry besides the key (cursor fields and the like) that a test compares value for
+    value with the records a sync emitted: those the stream's schema declares."""
+    declared, key = _schema_properties(stream), key_of(stream)
+    keys = set(key) if isinstance(key, tuple) else {key}
+    return tuple(sorted({field for row in rows[:1] for field in row if field not in keys and field in declared}))
+
+
+def truth_view(emulator: Any, stream: str) -> tuple[tuple[str, ...], dict]:
+    """The emulator's truth for `stream` now: the compared fields, and key -> their values."""
+    rows = emulator.control("GET", f"truth/{truth_resource(stream)}")
+    fields = truth_fields(stream, rows)
+    return fields, projection(rows, stream, fields)
+
+
+def projection(rows: Iterable[dict], stream: str, fields: tuple[str, ...]) -> dict:
+    """Key -> compared field values, for truth rows or emitted records."""
+    return {key_value(row, stream): {f: row.get(f) for f in fields} for row in rows}
+
+
+@functools.cache
+def _schema_properties(stream: str) -> frozenset[str]:
+    path = Path(__file__).resolve().parents[1] / "source_zendesk_support" / "schemas" / f"{stream}.json"
+    return frozenset(json.loads(path.read_text()).get("properties", {}))
 
 
 @dataclass

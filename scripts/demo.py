@@ -13,7 +13,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from scripts.airbyte_run import STREAMS, configured_catalog, key_of, run_source, truth_resource
+from scripts.airbyte_run import STREAMS, configured_catalog, key_value, run_source, truth_resource
 from zendesk_emulator.testing import EmulatorProcess
 
 CHANGES = {  # what happens in Zendesk between the two syncs
@@ -86,29 +86,28 @@ def _step(label: str, ok: bool, result) -> None:
         raise SystemExit(1)
 
 
-def _changed(before: list[dict], after: list[dict], key: str) -> set:
+def _changed(before: list[dict], after: list[dict], stream: str) -> set:
     old = {json.dumps(r, sort_keys=True) for r in before}
-    return {r[key] for r in after if json.dumps(r, sort_keys=True) not in old}
+    return {key_value(r, stream) for r in after if json.dumps(r, sort_keys=True) not in old}
 
 
 def _report(configured, full, incremental, truth_before, truth_after) -> bool:
     modes = {c["stream"]["name"]: c["sync_mode"] for c in configured["streams"]}
     print()
-    header = f"{'stream':<18} {'mode':<12} {'full':>7} {'truth':>7} {'match':>5} | {'incr':>6} {'changed':>7} {'got all':>7}"
+    header = f"{'stream':<24} {'mode':<12} {'full':>7} {'truth':>7} {'match':>5} | {'incr':>6} {'changed':>7} {'got all':>7}"
     print(header)
     print("-" * len(header))
     all_ok = True
     for stream in STREAMS:
-        key = key_of(stream)
-        full_ids = {r.get(key) for r in full.records.get(stream, [])}
-        truth_ids = {r[key] for r in truth_before[stream]}
-        incr_ids = {r.get(key) for r in incremental.records.get(stream, [])}
-        changed = _changed(truth_before[stream], truth_after[stream], key)
+        full_ids = {key_value(r, stream) for r in full.records.get(stream, [])}
+        truth_ids = {key_value(r, stream) for r in truth_before[stream]}
+        incr_ids = {key_value(r, stream) for r in incremental.records.get(stream, [])}
+        changed = _changed(truth_before[stream], truth_after[stream], stream)
         match = full_ids == truth_ids
         got_all = changed <= incr_ids
         all_ok &= match and got_all
         print(
-            f"{stream:<18} {modes.get(stream, '-'):<12} {len(full.records.get(stream, [])):>7} {len(truth_ids):>7} "
+            f"{stream:<24} {modes.get(stream, '-'):<12} {len(full.records.get(stream, [])):>7} {len(truth_ids):>7} "
             f"{'yes' if match else 'NO':>5} | {len(incremental.records.get(stream, [])):>6} {len(changed):>7} "
             f"{'yes' if got_all else 'NO':>7}"
         )

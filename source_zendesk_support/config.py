@@ -16,6 +16,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 DEFAULT_HISTORY_SECONDS = 365 * 24 * 3600  # the seed's default: one year of history
+DEFAULT_RATE_LIMIT_PERCENT = 100  # the whole of Zendesk's per-minute limits, as before the setting existed
 ZENDESK_DOMAIN = "zendesk.com"
 
 # One DNS label: letters, digits and inner hyphens, at most 63 characters. re.ASCII and the isascii() check keep
@@ -49,6 +50,8 @@ class ZendeskConfig:
     subdomain: str
     start_time: int  # unix seconds: where a first sync (or a full refresh) starts
     credentials: Credentials
+    # The share of the account's per-minute request limit (and of the export limit) this connector may spend.
+    rate_limit_percent: int = DEFAULT_RATE_LIMIT_PERCENT
 
     @property
     def host(self) -> str:
@@ -71,7 +74,30 @@ def parse_config(raw: Mapping[str, Any], now: float) -> ZendeskConfig:
         subdomain=parse_subdomain(raw.get("subdomain")),
         start_time=parse_start_date(raw.get("start_date"), now),
         credentials=parse_credentials(raw.get("credentials")),
+        rate_limit_percent=parse_rate_limit_percent(raw.get("rate_limit_percent")),
     )
+
+
+def parse_rate_limit_percent(value: Any) -> int:
+    """A whole number from 1 to 100; absent means 100. A number written as a string ("50") or a whole float (50.0)
+    is what some UIs and hand-edited configs send, so both are taken; a fraction is not (1-100, not 0-1)."""
+    if value is None or value == "":
+        return DEFAULT_RATE_LIMIT_PERCENT
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(value, bool) or not isinstance(number, int) or not 1 <= number <= 100:
+        raise config_error(
+            "rate_limit_percent",
+            f"must be a whole number from 1 to 100 (the share of Zendesk's per-minute API limit this connector may "
+            f"use; 100 uses all of it), got {repr(value)[:40]}",
+        )
+    return number
 
 
 def parse_subdomain(value: Any) -> str:

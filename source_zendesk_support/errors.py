@@ -13,7 +13,8 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -50,7 +51,7 @@ UNREACHABLE = (
 )
 
 
-STREAM_RULES: Mapping[int | str, ErrorResolution] = {
+STREAM_RULES: Mapping[int | str | type[Exception], ErrorResolution] = {
     "ok": ErrorResolution(ResponseAction.SUCCESS),
     # A 200 whose body is not a whole JSON object (an edge error page, a truncated transfer) is a transient fault:
     # treating it as an empty page would silently end the stream early.
@@ -94,10 +95,26 @@ STREAM_RULES: Mapping[int | str, ErrorResolution] = {
         "include this data, or the user is not an admin / the OAuth token lacks the 'read' scope. "
         "The other streams go on.",
     ),
+    # A stream that needs a plan, add-on or feature the account may lack (its `requires`): Zendesk answers 403 or
+    # 404 then. The stream is skipped with one warning saying what it needs; the rest of the sync goes on.
+    "gated": ErrorResolution(
+        ResponseAction.IGNORE,
+        None,
+        "Skipping stream '{stream}': Zendesk answered HTTP {status} ({description}). This stream needs {requires}; "
+        "the account's plan or settings do not include it, or the user is not an admin. The other streams go on.",
+    ),
     404: ErrorResolution(
         ResponseAction.FAIL,
         FailureType.system_error,
         "Zendesk has no endpoint for '{stream}' (HTTP 404): {description}",
+    ),
+    # A stream that asks for records once per parent record (children.py): Zendesk refused one parent's list in a way
+    # that concerns that parent only (ChildReader.skips_row says which). It is skipped, the stream goes on.
+    "row_refused": ErrorResolution(
+        ResponseAction.IGNORE,
+        None,
+        "Skipping {path} for '{stream}': Zendesk answered HTTP {status} ({description}). The record it belongs to "
+        "was most likely deleted during the sync, or cannot have these records; the rest of '{stream}' goes on.",
     ),
     422: ErrorResolution(
         ResponseAction.FAIL,
@@ -127,7 +144,7 @@ STREAM_RULES: Mapping[int | str, ErrorResolution] = {
     ),
 }
 
-CHECK_RULES: Mapping[int | str, ErrorResolution] = {
+CHECK_RULES: Mapping[int | str | type[Exception], ErrorResolution] = {
     **STREAM_RULES,
     403: ErrorResolution(ResponseAction.FAIL, FailureType.config_error, LACKS_PERMISSION),
     # A connection test that retries an unreachable host for minutes helps nobody: say so at once.
@@ -148,6 +165,13 @@ def json_body(response: requests.Response) -> Any:
     if "_zendesk_json" not in cache:
         cache["_zendesk_json"] = orjson.loads(response.content)
     return cache["_zendesk_json"]
+
+
+def drop_raw_body(response: requests.Response) -> None:
+    """Frees a whole page's bytes once it is parsed: from here on only the parsed body is read, and the bytes of a
+    1,000-record export page (megabytes) would otherwise live as long as its records wait to be written."""
+    if response.ok and "_zendesk_json" in response.__dict__:
+        response._content = b""
 
 
 def with_json_body(response: requests.Response, body: Any) -> requests.Response:
@@ -210,6 +234,17 @@ def _error_text(body: Any) -> str:
     return ": ".join(str(part) for part in (error, detail) if part)
 
 
+class RowRequests(Protocol):
+    """A stream's requests made once per parent record (children.ChildReader)."""
+
+    @property
+    def asking(self) -> bool:
+        """One of them is under way."""
+        ...
+
+    def skips_row(self, response: requests.Response) -> bool: ...
+
+
 class ZendeskErrorHandler(HttpStatusErrorHandler):
     """The CDK's status-code handler, keyed by `classify` instead of the bare status, with messages filled in."""
 
@@ -218,16 +253,30 @@ class ZendeskErrorHandler(HttpStatusErrorHandler):
         logger: logging.Logger,
         stream: str,
         host: str,
-        rules: Mapping[int | str, ErrorResolution] = STREAM_RULES,
+        rules: Mapping[int | str | type[Exception], ErrorResolution] = STREAM_RULES,
         refreshable: bool = False,
         can_shrink_page: Callable[[], bool] = lambda: False,
+        requires: str | None = None,
+        rows: RowRequests | None = None,
     ) -> None:
+        """`requires`: the plan, add-on or feature the stream needs, when the account may lack it. `rows`: the
+        stream's requests made once per parent record, when it makes any."""
         super().__init__(logger, rules, max_retries=MAX_RETRIES, max_time=timedelta(seconds=MAX_RETRY_SECONDS))
+        # Our own references: the CDK's handler keeps the same two in private attributes.
+        self._rules, self._log = rules, logger
         self._stream, self._host, self._refreshable = stream, host, refreshable
-        self._can_shrink_page = can_shrink_page
+        self._can_shrink_page, self._requires, self._rows = can_shrink_page, requires, rows
 
     def interpret_response(self, response_or_exception: requests.Response | Exception | None = None) -> ErrorResolution:
-        rule = self._error_mapping[classify(response_or_exception, self._refreshable, self._can_shrink_page())]
+        row = self._rows is not None and self._rows.asking
+        # Only the stream's own pages have a size to shrink; a parent's list times out like any other request.
+        kind = classify(response_or_exception, self._refreshable, self._can_shrink_page() and not row)
+        if (row and kind in (404, 422) and isinstance(response_or_exception, requests.Response)
+                and self._rows is not None and self._rows.skips_row(response_or_exception)):
+            kind = "row_refused"
+        if self._requires and kind in (403, 404) and "gated" in self._rules:
+            kind = "gated"
+        rule = self._rules[kind]
         if rule.response_action is ResponseAction.SUCCESS:
             return rule
         message = (rule.error_message or "").format(
@@ -235,10 +284,18 @@ class ZendeskErrorHandler(HttpStatusErrorHandler):
             host=self._host,
             status=getattr(response_or_exception, "status_code", "-"),
             description=describe(response_or_exception),
+            requires=self._requires,
+            path=_path_of(response_or_exception),
         )
         if rule.response_action is ResponseAction.IGNORE:
-            self._logger.warning(message)
+            self._log.warning(message)
         return ErrorResolution(rule.response_action, rule.failure_type, message)
+
+
+def _path_of(response_or_exception: requests.Response | Exception | None) -> str:
+    """The path a response answers (no query, which may carry a cursor; paths carry ids only)."""
+    request = getattr(response_or_exception, "request", None)
+    return urlsplit(getattr(request, "url", None) or "").path or "-"
 
 
 class ZendeskBackoff(BackoffStrategy):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from airbyte_cdk.utils.print_buffer import PrintBuffer
 
+from .cdk import buffered_chars
+
 MAX_CHARS = 256 * 1024
 
 
 def flush_if_large(buffer: PrintBuffer, max_chars: int = MAX_CHARS) -> None:
-    if buffer.buffer.tell() >= max_chars:
+    if buffered_chars(buffer) >= max_chars:
         buffer.flush()

@@ -87,6 +87,36 @@ class ExportTimePaginator:
         return None if _flag(body, "end_of_stream") else _required_url(body, "next_page")
 
 
+def _next_page(body: Mapping[str, Any]) -> str | None:
+    """`next_page`, null on the last page; the key must be there: a page without it says nothing about what follows."""
+    if "next_page" not in body:
+        raise pagination_error("the page has no 'next_page' (null on the last page)")
+    return None if body["next_page"] is None else _required_url(body, "next_page")
+
+
+@dataclass(frozen=True)
+class ArticleExportPaginator:
+    """The Help Center's incremental article export: up to 1,000 articles a page, and `next_page` holds the next
+    `start_time` (the page's `end_time`) instead of a page number. It has no `end_of_stream`: the export ends at a null
+    `next_page` or at a page without articles (the official connector stops on that empty page too), so the key and
+    the list must both be there.
+    https://developer.zendesk.com/documentation/help_center/help-center-api/understanding-incremental-article-exports/
+    """
+
+    records_key: str = "articles"
+    page_size_param: ClassVar[str | None] = None
+
+    def first_params(self) -> dict[str, Any]:
+        return {}
+
+    def next_url(self, body: Mapping[str, Any]) -> str | None:
+        url = _next_page(body)
+        records = body.get(self.records_key)
+        if not isinstance(records, list):
+            raise pagination_error(f"the page has no '{self.records_key}' list")
+        return url if records else None
+
+
 @dataclass(frozen=True)
 class PageCursorPaginator:
     """Cursor pagination of list endpoints: `page[size]`, then `links.next` while `meta.has_more`.
@@ -122,6 +152,35 @@ class AuditCursorPaginator:
         if "before_url" not in body:
             raise pagination_error("the page has no 'before_url' (null on the oldest page)")
         return None if body["before_url"] is None else _required_url(body, "before_url")
+
+
+@dataclass(frozen=True)
+class NextPagePaginator:
+    """Lists Zendesk serves whole or in offset pages (ticket_forms, sla_policies, routing attributes): follow
+    `next_page` until it is null. The key must be there: a page without it says nothing about what follows.
+    https://developer.zendesk.com/api-reference/introduction/pagination/#using-offset-pagination
+    """
+
+    page_size_param: ClassVar[str | None] = None
+
+    def first_params(self) -> dict[str, Any]:
+        return {}
+
+    def next_url(self, body: Mapping[str, Any]) -> str | None:
+        return _next_page(body)
+
+
+@dataclass(frozen=True)
+class Unpaginated:
+    """Lists Zendesk documents as one response holding every record (custom_roles, schedules, custom_statuses)."""
+
+    page_size_param: ClassVar[str | None] = None
+
+    def first_params(self) -> dict[str, Any]:
+        return {}
+
+    def next_url(self, body: Mapping[str, Any]) -> str | None:
+        return None
 
 
 def request_key(url: str, ignore: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:

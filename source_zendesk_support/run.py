@@ -40,8 +40,9 @@ def run() -> None:
             raise  # the CDK's hook reports it, stack trace included: that one may be ours to fix
         # A config error (config, state, environment) is the user's to fix and its message says how; the CDK's hook
         # would print it as a FATAL log with a stack trace that only buries that message.
-        message = error.as_sanitized_airbyte_message()
-        message.trace.error.stack_trace = None
-        sys.stdout.write(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode() + "\n")
+        sanitized = error.as_sanitized_airbyte_message()
+        if sanitized.trace is not None and sanitized.trace.error is not None:
+            sanitized.trace.error.stack_trace = None
+        sys.stdout.write(orjson.dumps(AirbyteMessageSerializer.dump(sanitized)).decode() + "\n")
         sys.stdout.flush()
         sys.exit(1)

@@ -1,26 +1,40 @@
-"""One export read for two streams: the pages one stream requests, handed to another stream that reads them too.
+"""Where a stream's pages come from: its own requests, or the pages another stream requests.
 
-The ticket export sideloads each ticket's metric set (`include=metric_sets`), so tickets and ticket_metrics can be
-read from the same requests: half the requests against Zendesk's 10-a-minute export limit. The publishing stream
-(tickets) asks for the sideload and puts every response it reads into a `PageFeed`; the following stream
-(ticket_metrics) takes them from there in the same order instead of requesting them, and reads them with its own
-records key and its own position, so each stream keeps its own state. Both are read at the same time (concurrent.py);
-the feed holds one page, without the publisher's records, so memory stays at about one page per stream.
+Several streams are read from the same endpoint: tickets and ticket_metrics from the ticket export (the metric sets
+are sideloaded, `include=metric_sets`), users and user_identities from the user export (`include=identities`), and
+ticket_events, ticket_comments and ticket_field_history from the ticket event export. Every one of those requests
+counts against Zendesk's 10-a-minute export limit, so when several of them are synced from the same position they
+are read once: one stream (the publisher) requests each page, asking for every sideload its followers need, and hands
+it to a `PageBroadcast`; each follower takes the pages from there in the same order instead of requesting them, and
+reads them with its own records key and its own position, so each stream keeps its own state. All are read at the
+same time (concurrent.py). A follower of the publisher's own records holds at most one page waiting (a page of
+tickets is ~12 MB parsed). A follower of other records gets the page cut down (below) and packed as JSON bytes, and
+may fall up to `LIGHT_BUDGET` bytes behind: side_conversations asks for its records ticket by ticket (hours on a big
+account) and must not hold the ticket export, and the export lane behind it, to that pace.
+
+A stream learns its source by being given one (`ZendeskStream.read_pages_from`): `OwnRequests` (the default: it
+requests its pages, and publishes them when it has followers) or `FollowedPages` (another stream's pages).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import orjson
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .errors import json_body, with_json_body
+from .state import Record
 
-CAPACITY = 1  # pages waiting for the follower
+CAPACITY = 1  # pages waiting for a follower of the publisher's own records
+# Bytes of cut-down pages waiting for any other follower (at least one page always fits): a ticket export page cut
+# to side_conversations' fields is ~60 KB, so 100,000 tickets' worth is ~6 MB.
+LIGHT_BUDGET = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,74 +42,169 @@ class _End:
     error: BaseException | None
 
 
-class PageFeed:
-    def __init__(self, publisher: str, follower: str, records_key: str, cursor_field: str,
-                 capacity: int = CAPACITY) -> None:
-        """`records_key`, `cursor_field`: where the publisher's records are on a page, and its cursor, which is all
-        the follower reads of them (its position in the shared pages is the publisher's cursor)."""
-        self.publisher, self.follower = publisher, follower
-        self._records_key, self._cursor_field = records_key, cursor_field
-        self._pages: deque[requests.Response | _End] = deque()
-        self._capacity = capacity
+class _Packed:
+    """A cut-down page kept as JSON bytes until its follower takes it: several times smaller than parsed rows."""
+
+    __slots__ = ("_response", "_body")
+
+    def __init__(self, response: requests.Response, body: bytes) -> None:
+        # Only the response's status, headers and URLs are kept: its content is the publisher's, freed with its page.
+        copy = requests.Response()
+        copy.status_code, copy.headers, copy.url, copy.request = (
+            response.status_code, response.headers, response.url, response.request)
+        self._response, self._body = copy, body
+
+    @property
+    def size(self) -> int:
+        return len(self._body)
+
+    def unpack(self) -> requests.Response:
+        page = requests.Response()
+        source = self._response
+        page.status_code, page.headers, page.url, page.request = (
+            source.status_code, source.headers, source.url, source.request)
+        return with_json_body(page, orjson.loads(self._body))
+
+
+class PageBroadcast:
+    """The pages one stream requests, handed to the streams that follow it.
+
+    `records_key` is where the publisher's records are on a page. A follower that reads other records than the
+    publisher's (a sideload, or children asked for row by row) receives the page with the publisher's records cut
+    down to `keep_fields` (the fields the followers read of them: the cursor their positions observe, the ids a
+    child list is asked for by), so it does not keep the publisher's large records alive (a ticket page is ~4 MB of
+    JSON, ~12 MB in memory); a follower that reads the same records receives the page as it came."""
+
+    def __init__(self, publisher: str, records_key: str, followers: Iterable[tuple[str, bool, str]],
+                 keep_fields: Iterable[str] = (), capacity: int = CAPACITY, light_budget: int = LIGHT_BUDGET) -> None:
+        """`followers`: each follower's name, whether its records are the publisher's own, and the list on a page it
+        reads (its records, e.g. the `metric_sets` sideload, or the publisher's rows it asks for children by)."""
+        self.publisher = publisher
+        self._records_key, self._keep = records_key, tuple(keep_fields)
+        self._whole = {name: whole for name, whole, _ in followers}
+        self._reads = {name: reads for name, _, reads in followers}
+        self._pages: dict[str, deque[requests.Response | _Packed | _End]] = {name: deque() for name in self._whole}
+        self._capacity, self._light_budget = capacity, light_budget
         self._changed = threading.Condition()
-        self._abandoned = False
+
+    @property
+    def followers(self) -> tuple[str, ...]:
+        return tuple(self._whole)
 
     def publish(self, response: requests.Response) -> None:
-        """Called by the publisher after each page it read; waits while the follower is `capacity` pages behind."""
+        """Called by the publisher after each page it read; waits while a follower is as far behind as it may be."""
+        light: dict[str, _Packed] = {}
         if response.ok:
-            response = self._without_publisher_records(response)
+            light = {name: self._cut_for(response, key) for name, key in self._reads.items() if not self._whole[name]}
         with self._changed:
-            while len(self._pages) >= self._capacity and not self._abandoned:
+            while any(self._full(name, pages) for name, pages in self._pages.items()):
                 self._changed.wait()
-            if not self._abandoned:
-                self._pages.append(response)
-                self._changed.notify_all()
+            for name, pages in self._pages.items():
+                pages.append(light.get(name, response))
+            self._changed.notify_all()
+
+    def _full(self, follower: str, pages: deque[requests.Response | _Packed | _End]) -> bool:
+        if self._whole[follower]:
+            return len(pages) >= self._capacity
+        return bool(pages) and sum(page.size for page in pages if isinstance(page, _Packed)) >= self._light_budget
+
+    def waiting_bytes(self, follower: str) -> int:
+        """The packed pages `follower` has not taken yet, in bytes (for tests and logs)."""
+        with self._changed:
+            return sum(page.size for page in self._pages.get(follower, ()) if isinstance(page, _Packed))
 
     def close(self, error: BaseException | None = None) -> None:
         """The publisher is done, or failed with `error`."""
         with self._changed:
-            self._pages.append(_End(error))
+            for pages in self._pages.values():
+                pages.append(_End(error))
             self._changed.notify_all()
 
-    def abandon(self) -> None:
-        """The follower stopped reading: the publisher must not wait for it."""
+    def abandon(self, follower: str) -> None:
+        """`follower` stopped reading: the publisher must not wait for it."""
         with self._changed:
-            self._abandoned = True
-            self._pages.clear()
+            self._pages.pop(follower, None)
             self._changed.notify_all()
 
-    def receive(self) -> requests.Response:
+    def receive(self, follower: str) -> requests.Response:
         """The next page the publisher read (the follower asks exactly when it would have requested one)."""
         with self._changed:
-            while not self._pages:
+            pages = self._pages.get(follower)
+            if pages is None:
+                raise self._ended(follower, None)
+            while not pages:
                 self._changed.wait()
-            item = self._pages.popleft()
+            item = pages.popleft()
+            if isinstance(item, _End):
+                pages.appendleft(item)  # every later call gets the same answer
             self._changed.notify_all()
         if isinstance(item, _End):
-            with self._changed:
-                self._pages.appendleft(item)  # every later call gets the same answer
-            raise self._ended(item.error)
-        return item
+            raise self._ended(follower, item.error)
+        return item.unpack() if isinstance(item, _Packed) else item
 
-    def _without_publisher_records(self, response: requests.Response) -> requests.Response:
-        """The page as the follower needs it: parsed once (by the publisher), with the publisher's records reduced
-        to their cursor values, so the follower does not keep the publisher's large records alive (a ticket page
-        is ~4 MB of JSON, ~12 MB in memory)."""
+    def _cut_for(self, response: requests.Response, reads: str) -> _Packed:
+        """The page as one follower needs it: its own records, the publisher's rows cut to `keep_fields`, and the
+        page's scalars and objects (cursors, end_time, links); other sideloads (a ticket page's metric sets for
+        side_conversations) are left out."""
         body = json_body(response)
-        light = {key: value for key, value in body.items() if key != self._records_key}
-        field = self._cursor_field
-        light[self._records_key] = [{field: row.get(field)} for row in body.get(self._records_key) or ()]
-        copy = requests.Response()
-        copy.status_code, copy.headers, copy.url, copy.request = (
-            response.status_code, response.headers, response.url, response.request)
-        return with_json_body(copy, light)
+        light = {key: value for key, value in body.items()
+                 if key != self._records_key and (key == reads or not isinstance(value, list))}
+        records = body.get(self._records_key)
+        if isinstance(records, list):
+            light[self._records_key] = [
+                {field: row.get(field) for field in self._keep} if isinstance(row, dict) else row for row in records
+            ]
+        else:
+            light[self._records_key] = records  # the follower's position reports the bad shape
+        return _Packed(response, orjson.dumps(light))
 
-    def _ended(self, error: BaseException | None) -> AirbyteTracedException:
+    def _ended(self, follower: str, error: BaseException | None) -> AirbyteTracedException:
         if error is None:
             problem = f"'{self.publisher}' stopped before the last page"
         else:
             problem = f"'{self.publisher}' failed ({type(error).__name__}: {str(error)[:300]})"
-        message = (f"Stream '{self.follower}' is read from the same pages as '{self.publisher}', and {problem}; "
-                   f"'{self.follower}' stops at the last page it received and resumes from there next time.")
+        message = (f"Stream '{follower}' is read from the same pages as '{self.publisher}', and {problem}; "
+                   f"'{follower}' stops at the last page it received and resumes from there next time.")
         return AirbyteTracedException(message=message, internal_message=message,
                                       failure_type=FailureType.system_error)
+
+
+class OwnRequests:
+    """A stream's own requests (`fetch` asks Zendesk for the next page); with a broadcast, every page read is
+    published to its followers too, and the fields Zendesk embeds for them in each record (`embedded`, e.g. the
+    ticket's `metric_set`) are removed, so the publisher's records are the same whether it has followers or not."""
+
+    def __init__(self, broadcast: PageBroadcast | None = None, embedded: Iterable[str] = ()) -> None:
+        self.broadcast, self._embedded = broadcast, tuple(embedded)
+
+    def next_page(self, fetch: Callable[[], requests.Response],
+                  records: Callable[[requests.Response], list[Record]]) -> requests.Response:
+        response = fetch()
+        if self.broadcast is not None:
+            self.broadcast.publish(response)
+            if response.ok and self._embedded:
+                for row in records(response):
+                    for field in self._embedded:
+                        row.pop(field, None)  # type: ignore[attr-defined]  # Zendesk's records are dicts
+        return response
+
+    def end(self, error: BaseException | None) -> None:
+        if self.broadcast is not None:
+            self.broadcast.close(error)
+
+
+class FollowedPages:
+    """The pages another stream requests, taken from its broadcast."""
+
+    def __init__(self, broadcast: PageBroadcast, follower: str) -> None:
+        self.broadcast, self._follower = broadcast, follower
+
+    def next_page(self, fetch: Callable[[], requests.Response],
+                  records: Callable[[requests.Response], list[Record]]) -> requests.Response:
+        return self.broadcast.receive(self._follower)
+
+    def end(self, error: BaseException | None) -> None:
+        self.broadcast.abandon(self._follower)
+
+
+PageSource = OwnRequests | FollowedPages

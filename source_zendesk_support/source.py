@@ -26,6 +26,7 @@ from .auth import build_authenticator, can_refresh
 from .concurrent import read_catalog
 from .config import ZendeskConfig, config_error, parse_config
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
+from .estimates import Estimates, Progress
 from .pacing import Pacer
 from .state import Clock
 from .state_file import read_state_file
@@ -71,10 +72,18 @@ class SourceZendeskSupport(AbstractSource):
         # emits it whole for Airbyte to persist (see auth.py).
         return zendesk, build_authenticator(zendesk, copy.deepcopy(dict(config)), logger)
 
-    def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:
+    def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:  # type: ignore[override]  # all Stream
+        return self._sync(config)[0]
+
+    def _sync(self, config: Mapping[str, Any]) -> tuple[list[ZendeskStream], Estimates]:
+        """The streams, and the sync's row estimates; every wait of the sync says its progress (estimates.py)."""
         zendesk, authenticator = self._setup(config)
-        pacer = Pacer(self._waits, logger)  # one budget for all streams: they spend the same account's limits
-        return [stream(zendesk, authenticator, self._clock, self._waits, pacer) for stream in STREAMS]
+        progress = Progress()
+        waits = self._waits.reporting(progress.summary)
+        # One budget for all streams: they spend the same account's limits (the share of them the config allows).
+        pacer = Pacer(waits, logger, share=zendesk.rate_limit_percent)
+        streams = [stream(zendesk, authenticator, self._clock, waits, pacer) for stream in STREAMS]
+        return streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress)
 
     def read(
         self,
@@ -85,8 +94,9 @@ class SourceZendeskSupport(AbstractSource):
     ) -> Iterator[AirbyteMessage]:
         """The selected streams are read side by side (concurrent.py): while the exports wait for Zendesk's next
         minute, the other streams go on."""
-        yield from read_catalog(self.streams(config), catalog, state, logger, lambda rest: super().read(
-            logger, config, rest, state))
+        streams, estimates = self._sync(config)
+        yield from read_catalog(streams, catalog, state, logger, lambda rest: super().read(
+            logger, config, rest, state), estimates)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """A failed check is an answer, not a crash: a config error (bad config, credentials Zendesk rejects, ...)

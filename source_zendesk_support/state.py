@@ -14,6 +14,7 @@ import copy
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -111,10 +112,24 @@ ISO = Codec(iso)
 
 class Position:
     """A stream's place in its data. Instances declared on stream classes are prototypes: `bind` gives each stream
-    instance its own copy, so no state is ever shared between streams or runs."""
+    instance its own copy, so no state is ever shared between streams or runs.
+
+    `key` names the position in the state, `field` the records' field (or, with `observe`, the carriers' field) whose
+    instants move it; `codec` how the state writes the instant."""
 
     key: str | None = None
+    field: str | None = None
     codec: Codec = ISO
+    observe: str | None = None  # the list on a page whose rows carry `field`, when not the records themselves
+    # Set by `bind` (a prototype has none): the start date, the clock and the stream's name for messages.
+    _start: int
+    _clock: Clock
+    _stream: str
+    # The position itself: everything before `_floor` was emitted; `_next_url` and `_high` describe a walk under way.
+    _floor: int
+    _next_url: str | None
+    _high: int | None
+    _state: dict[str, Any]
     # While a sync walks its pages, the state also holds `_walk`: the URL of the next page under this name (None: the
     # position never resumes mid-walk) and, for positions that only move once the walk is over, `high_water`, the
     # newest instant seen so far. A sync killed or failed halfway resumes at that URL instead of re-reading pages
@@ -137,9 +152,10 @@ class Position:
         """Incoming state; {} means "start from start_date"."""
         self.reset()
         if state:
-            if self.key not in state:
-                raise state_error(self._stream, f"expected a '{self.key}' key, got {sorted(state)}")
-            self._floor = self._parse(state[self.key], self.key)
+            key = self.key or ""
+            if key not in state:
+                raise state_error(self._stream, f"expected a '{key}' key, got {sorted(state)}")
+            self._floor = self._parse(state[key], key)
             if state.get("_walk") is not None and self.walk_url:
                 self._load_walk(state["_walk"])
             self._publish()
@@ -154,8 +170,8 @@ class Position:
 
     def reset(self) -> None:
         self._floor = self._start
-        self._next_url: str | None = None
-        self._high: int | None = None
+        self._next_url = None
+        self._high = None
         self._publish()
 
     def ahead_of_now(self) -> str | None:
@@ -173,7 +189,7 @@ class Position:
     def _publish(self) -> None:
         self._state = {self.key: self.codec.render(self._floor)} if self.key else {}
         if self._next_url is not None and self.walk_url:
-            walk = {self.walk_url: self._next_url}
+            walk: dict[str, str | None] = {self.walk_url: self._next_url}
             if self.walk_high_water:
                 walk = {"high_water": iso(self._high) if self._high is not None else None, **walk}
             self._state["_walk"] = walk
@@ -267,37 +283,70 @@ class ExportPosition(Position):
 
 
 @dataclass(kw_only=True)
+class CreatedWindowPosition(ExportPosition):
+    """Lists of records that never change once created, sorted by creation time on request and filtered to a time
+    window (audit_logs: `sort=created_at`, `filter[created_at][]` given twice, start and end). They read like an
+    export: the state is the newest created_at emitted, and the window starts there next time (inclusive: that
+    second is read again rather than risked)."""
+
+    key: str = "created_at"
+    field: str = "created_at"
+    window_param: str
+    walk_url: ClassVar[str | None] = "next_url"
+
+    def request_params(self) -> dict[str, Any]:
+        # The window must end, but nothing may fall after its end: a clock behind Zendesk's would otherwise hold
+        # back the newest records until it caught up. A day ahead of this clock covers any skew seen in practice.
+        return {self.window_param: [iso(self._floor), iso(int(self._clock()) + FUTURE_SLACK_SECONDS)]}
+
+
+@dataclass(kw_only=True)
 class EndTimePosition(Position):
-    """Time-based export (organizations): the state is the page's `end_time`, the next page's `start_time`.
+    """Time-based exports (organizations, ticket events, metric events): the state is the page's `end_time`, the
+    next page's `start_time`, written with `codec` (unix seconds or ISO, as the stream's official state has it).
 
     `start_time` is inclusive, so Zendesk sends the records of the boundary second again on the next page; the ids
-    already emitted at that second are remembered and skipped. When 1,000+ records share one second, `end_time`
-    stays on that second for several pages: the remembered ids then accumulate instead of being replaced.
+    already emitted at that second are remembered and skipped. A record is at that second when its `field` holds
+    it, written as `field_codec` writes instants (the state's `codec` unless said otherwise: ticket_field_history
+    keeps the export's unix position but its records say when in ISO). When 1,000+ records share one second,
+    `end_time` stays on that second for several pages: the remembered ids then accumulate instead of being replaced.
     """
 
     key: str = "updated_at"
+    field: str = "updated_at"
+    codec: Codec = ISO
+    field_codec: Codec | None = None
+    # A stream asking for its records per row (children.py): the rows it reads on the export's pages (Help Center
+    # articles), which this position moves on and selects as it would its own records.
+    observe: str | None = None
+    _boundary_second: int | None = None
+    _boundary_ids: set[Any] = dataclass_field(default_factory=set)
 
     def reset(self) -> None:
         super().reset()
-        self._boundary_second: int | None = None
-        self._boundary_ids: set[Any] = set()
+        self._boundary_second = None
+        self._boundary_ids = set()
 
     def request_params(self) -> dict[str, Any]:
         return self._export_start()
 
+    def _written(self, second: int) -> Any:
+        """`second` as the records' `field` holds it, so that finding the boundary's records is an equality test."""
+        return (self.field_codec or self.codec).render(second)
+
     def select(self, records: list[Record]) -> Iterable[Record]:
         if not self._boundary_ids:
             return records
-        second, ids = iso(self._boundary_second or 0), self._boundary_ids
-        return [row for row in records if not (row.get("updated_at") == second and row.get("id") in ids)]
+        second, ids = self._written(self._boundary_second or 0), self._boundary_ids
+        return [row for row in records if not (row.get(self.field) == second and row.get("id") in ids)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
         end_time = body.get("end_time")
         if end_time is None:
             return next_url
         end_time = self._record_time(end_time, "end_time")
-        second = iso(end_time)
-        at_boundary = {row.get("id") for row in records if row.get("updated_at") == second}
+        second = self._written(end_time)
+        at_boundary = {row.get("id") for row in records if row.get(self.field) == second}
         if not all(type(key) in (int, str) for key in at_boundary):
             # The ids decide which repeated records are skipped: without them a record could be dropped unseen.
             raise response_error(self._stream, "a record has no usable 'id'")
@@ -323,12 +372,24 @@ class ListPosition(Position):
     """
 
     key: str = "updated_at"
+    field: str = "updated_at"
+    # A stream asking for its records per row (children.py): the rows it reads on the list's pages (community posts),
+    # whose updated_at move this position; only the rows changed since the state are selected, so only they are asked.
+    observe: str | None = None
+    # A list that filters on time server-side (satisfaction_ratings' start_time, activities' since) is asked for
+    # records from the state on: the filter only saves pages, the records are still filtered here.
+    since_param: str | None = None
+    since_codec: Codec = UNIX
     walk_url: ClassVar[str | None] = "next_url"
     walk_high_water: ClassVar[bool] = True
+    _cap: int | None = None  # the newest instant the state may reach in this walk (set by its first page)
+
+    def request_params(self) -> dict[str, Any]:
+        return {self.since_param: self.since_codec.render(self._floor)} if self.since_param else {}
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
-        return [row for row in records if self._not_before(row, "updated_at", floor)]
+        return [row for row in records if self._not_before(row, self.field, floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
         if self._cap is None:
@@ -338,7 +399,7 @@ class ListPosition(Position):
             resumed = self._next_url is not None
             start = self._high if self._high is not None else self._floor
             self._cap = start if resumed else int(self._clock()) - EXPORT_MIN_AGE_SECONDS
-        span = self._span(records, "updated_at")
+        span = self._span(records, self.field)
         if span:
             newest = min(span[1], self._cap)
             self._high = newest if self._high is None else max(self._high, newest)
@@ -348,7 +409,7 @@ class ListPosition(Position):
 
     def reset(self) -> None:
         super().reset()
-        self._cap: int | None = None
+        self._cap = None
 
     def complete(self) -> None:
         if self._high is not None:
@@ -371,15 +432,16 @@ class AuditWalkPosition(Position):
     """
 
     key: str = "created_at"
+    field: str = "created_at"
     walk_url: ClassVar[str | None] = "before_url"
     walk_high_water: ClassVar[bool] = True
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)
-        return [row for row in records if self._not_before(row, "created_at", floor)]
+        return [row for row in records if self._not_before(row, self.field, floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        span = self._span(records, "created_at")
+        span = self._span(records, self.field)
         if span:
             oldest, newest = span
             self._high = newest if self._high is None else max(self._high, newest)

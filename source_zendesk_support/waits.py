@@ -5,6 +5,9 @@ connector have seen syncs killed inside long rate-limit sleeps (see notes/peers.
 heartbeat is cut into slices with a log line before each: the connector is never silent for longer than
 `heartbeat` seconds while it waits, however long Zendesk's Retry-After is.
 
+A sync's waits also say how far it has got (records so far, and the share of a stream's estimate where Zendesk gave
+one: estimates.py), so a user watching the log of a big account sees progress, not only "s to go".
+
 The defaults suit production. The environment can change them (for tests, and for networks where Zendesk is
 slow to answer); a bad value is a config error naming the variable.
 """
@@ -14,8 +17,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -35,6 +38,8 @@ class Waits:
     connect_timeout: float = CONNECT_TIMEOUT
     read_timeout: float = READ_TIMEOUT
     heartbeat: float = HEARTBEAT_SECONDS
+    # What the sync has read so far, said with every wait's log line ("" says nothing).
+    progress: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def request_timeout(self) -> tuple[float, float]:
@@ -47,11 +52,16 @@ class Waits:
             heartbeat=_seconds(env, ENV_HEARTBEAT, HEARTBEAT_SECONDS),
         )
 
+    def reporting(self, progress: Callable[[], str]) -> Waits:
+        """These waits, each log line followed by what `progress` says at the time."""
+        return replace(self, progress=progress)
+
     def pause(self, seconds: float, logger: logging.Logger, reason: str) -> None:
         """Sleep `seconds`, logging before every slice of at most one heartbeat."""
         remaining = seconds
         while remaining > 0:
-            logger.info(f"{reason}: {math.ceil(remaining)} s to go.")
+            said = self.progress() if self.progress is not None else ""
+            logger.info(f"{reason}: {math.ceil(remaining)} s to go." + (f" {said}" if said else ""))
             step = min(remaining, self.heartbeat)
             time.sleep(step)  # looked up at call time: tests replace time.sleep to record waits
             remaining -= step

@@ -1,157 +1,320 @@
-"""What each stream looks like on the wire, so one set of behaviour tests can run against all ten.
+"""What each stream looks like on the wire, derived from its declaration, so one set of behaviour tests runs against
+every stream in `STREAMS` with no list of streams kept here.
 
-A test describes pages as lists of items `(id, unix time)`; a case turns them into the exact requests the stream
-must make and the bodies Zendesk would answer, and says what the stream must emit and save.
+A test describes pages as lists of items `(id, unix time)`. A case turns them into the exact requests the stream must
+make (its endpoint, paginator, params and position) and the bodies Zendesk would answer (the stream's response
+fixture, `resource/http/response/<stream>.json`: one page holding one record, whose envelope and record are copied),
+and says what the stream must emit and save. A new stream needs only its fixture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .zendesk_http import (
-    ZendeskRequest,
-    audit_page,
-    export_page,
-    iso,
-    list_page,
-    record,
-    time_export_page,
+from source_zendesk_support.children import ChildList
+from source_zendesk_support.paginators import (
+    ArticleExportPaginator,
+    AuditCursorPaginator,
+    ExportCursorPaginator,
+    ExportTimePaginator,
+    NextPagePaginator,
+    PageCursorPaginator,
+    Unpaginated,
 )
+from source_zendesk_support.state import (
+    AuditWalkPosition,
+    Codec,
+    EndTimePosition,
+    FullRefresh,
+    ListPosition,
+    Position,
+    Record,
+)
+from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
+from source_zendesk_support.streams import STREAMS, ZendeskStream, stream_name
+
+from .zendesk_http import ZendeskRequest, template
 
 Item = tuple[int, int]
 Script = list[tuple[ZendeskRequest, dict]]
+SIDELOAD_ID_OFFSET = 10_000  # a sideloaded record's id, from the id of the record that carries it
+CHILD_ID_STRIDE = 100  # a page row's child events get ids row id * stride + their position
+NESTED_ID_OFFSET = 20_000  # the middle row (an article's comment) a nested child list hangs on, from the item's id
 
 
 @dataclass(frozen=True)
 class StreamCase:
-    name: str
-    script: Callable[[int, Sequence[Sequence[Item]]], Script]  # start_time, pages -> (request, body) per page
-    ids: Callable[[Sequence[Item]], list]  # what the stream emits for these items
-    state: Callable[[int], dict] | None  # the saved state once everything up to this time was read
-    newest_first: bool = False  # pages and items come newest first (ticket_audits)
-    filters_client_side: bool = False  # Zendesk returns records older than the state; the stream must drop them
-
-    @property
-    def incremental(self) -> bool:
-        return self.state is not None
-
-    def first_request(self, start_time: int) -> ZendeskRequest:
-        return self.script(start_time, [[]])[0][0]
+    stream: type[ZendeskStream]
 
     def __str__(self) -> str:
         return self.name
 
+    # -- the declaration's facts ---------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return stream_name(self.stream)
 
-def _chain(requests: list[ZendeskRequest], bodies: Callable[[int, ZendeskRequest | None], dict]) -> Script:
-    return [
-        (request, bodies(n, requests[n + 1] if n + 1 < len(requests) else None)) for n, request in enumerate(requests)
-    ]
+    @property
+    def records_key(self) -> str:
+        return self.stream.records_key
+
+    @property
+    def family(self) -> str:
+        """The streams reading the same pages (sharing.py) are of one family, named after the stream whose pages
+        they are."""
+        return self.stream.pages_of or self.name
+
+    @property
+    def derive(self) -> Callable[[Record], list[Record]] | None:
+        """How the stream makes its records of each row on a page, when its records are not the rows themselves
+        (ticket_comments and ticket_field_history: child events of the ticket events on the page)."""
+        return getattr(self.stream, "from_event", None)
+
+    @property
+    def row_position(self) -> Position:
+        """The position whose field the page's rows carry: the stream's own, or for a derived stream the one of the
+        stream whose pages it reads (ticket events carry their `timestamp`)."""
+        return STREAM_CLASSES[self.family].position if self.derive else self.position
+
+    @property
+    def children(self) -> ChildList | None:
+        """How the stream asks for its records once per row of its pages, when they are not on the pages
+        (side_conversations: per ticket on the ticket export's pages)."""
+        return self.stream.children
+
+    @property
+    def page_template(self) -> str:
+        """The fixture whose envelope the stream's pages have: its own, or the pages' family's when its records are
+        asked for per row (its own fixture is then one row's list)."""
+        return self.family if self.children else self.name
+
+    @property
+    def page_key(self) -> str:
+        """The list the stream reads on its pages: its records, or the rows it asks for children."""
+        return self.carriers if self.children else self.records_key
+
+    @property
+    def key(self) -> str:
+        """The primary key, or for records without one (attribute_definitions) a field that tells them apart."""
+        return str(self.stream.primary_key or "subject")
+
+    @property
+    def paged(self) -> bool:
+        """Whether the endpoint can answer in several pages (some lists come whole, in one response)."""
+        return not isinstance(self.stream.paginator, Unpaginated)
+
+    @property
+    def nested(self) -> bool:
+        """The records are lists inside an object (attribute_definitions: `definitions.conditions_all`)."""
+        return isinstance(template(self.name)[self.records_key], dict)
+
+    @property
+    def position(self) -> Position:
+        return self.stream.position
+
+    @property
+    def incremental(self) -> bool:
+        return not isinstance(self.position, FullRefresh)
+
+    @property
+    def newest_first(self) -> bool:
+        """Pages and items come newest first (ticket_audits)."""
+        return isinstance(self.position, AuditWalkPosition)
+
+    @property
+    def filters_client_side(self) -> bool:
+        """Zendesk returns records older than the state; the stream must drop them. (A stream asking per row drops
+        rows, not records: a row unchanged since the state is not asked for, see its own tests.)"""
+        return isinstance(self.position, ListPosition | AuditWalkPosition) and not self.children
+
+    @property
+    def time_export(self) -> bool:
+        """A time-based export: a page without records ends it, and its position is the page's end_time."""
+        return isinstance(self.stream.paginator, ExportTimePaginator | ArticleExportPaginator)
+
+    @property
+    def carriers(self) -> str:
+        """The list on a page whose rows carry the position's instants: the records, or the rows a sideload rides on."""
+        return self.position.observe or self.records_key
+
+    @property
+    def next_key(self) -> str:
+        """Where a page names the next one (dotted into `links` for cursor lists)."""
+        paginator = self.stream.paginator
+        return {ExportCursorPaginator: "after_url", ExportTimePaginator: "next_page", NextPagePaginator: "next_page",
+                AuditCursorPaginator: "before_url", PageCursorPaginator: "links.next", Unpaginated: "",
+                ArticleExportPaginator: "next_page"}[type(paginator)]  # fmt: skip
+
+    @property
+    def end_flag(self) -> str | None:
+        return "end_of_stream" if isinstance(self.stream.paginator, ExportCursorPaginator | ExportTimePaginator) else None
+
+    # -- items to records, pages and states ----------------------------------------------------------------------
+    def pk(self, item_id: int) -> Any:
+        """An item's key, of the type the fixture's record has (Zendesk's ids are integers, a few are strings)."""
+        listed = template(self.name)[self.records_key]
+        sample = (next(iter(listed.values()))[0] if self.nested else listed[0]).get(self.key)
+        return f"{self.key}-{item_id}" if isinstance(sample, str) else item_id
+
+    def ids(self, items: Sequence[Item]) -> list:
+        """What the stream emits for these items (the primary keys)."""
+        if self.derive:
+            return [record[self.key] for item in items for record in self.derive(self.record(item))]
+        offset = SIDELOAD_ID_OFFSET if self.position.observe else 0
+        return [self.pk(i + offset) for i, _ in items]
+
+    def state(self, unix: int) -> dict | None:
+        """The saved state once everything up to `unix` was read."""
+        if not self.incremental:
+            return None
+        return {self.position.key: self.position.codec.render(unix)}
+
+    def record(self, item: Item) -> dict:
+        item_id, unix = item
+        listed = template(self.name)[self.records_key]
+        row = dict(next(iter(listed.values()))[0] if self.nested else listed[0])
+        if self.position.observe:
+            return {**row, self.key: self.pk(item_id + SIDELOAD_ID_OFFSET)}
+        row["id" if self.derive else self.key] = item_id if self.derive else self.pk(item_id)
+        if isinstance(row.get("child_events"), list):
+            # A ticket event: its child events are the fixture's, with ids of this item's own.
+            row["child_events"] = [{**child, "id": item_id * CHILD_ID_STRIDE + n}
+                                   for n, child in enumerate(row["child_events"])]
+        position = self.row_position
+        if position.field:
+            row[position.field] = _field_codec(position).render(unix)
+        return row
+
+    def carrier(self, item: Item) -> dict:
+        """The row a sideloaded record rides on, or whose children are asked for (its position's instant is there)."""
+        assert self.position.observe and self.position.field
+        row = dict(template(self.page_template)[self.position.observe][0])
+        return {**row, "id": item[0], self.position.field: _field_codec(self.position).render(item[1])}
+
+    def position_params(self, start_time: int) -> dict[str, Any]:
+        """The parameters the stream's position adds to its first request when it starts at `start_time`."""
+        return self.position.bind(start_time, time.time, self.name).request_params()
+
+    def first_request(self, start_time: int) -> ZendeskRequest:
+        return self.script(start_time, [[]])[0][0]
+
+    def script(self, start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
+        """(request, body) for each page, in the order the stream must ask for them."""
+        paginator, params = self.stream.paginator, dict(self.stream.params)
+        endpoint = self.stream.endpoint
+        script: Script = []
+        for n, page in enumerate(pages):
+            last = n == len(pages) - 1
+            body = template(self.page_template)
+            records = [self.record(item) for item in page]
+            if self.nested:
+                lists = list(body[self.records_key])
+                body[self.records_key] = {lists[0]: records, **{name: [] for name in lists[1:]}}
+            elif not self.children:  # a stream asking per row finds its records in child_script's lists
+                body[self.records_key] = records
+            if self.position.observe:
+                body[self.position.observe] = [self.carrier(item) for item in page]
+            if isinstance(paginator, ExportCursorPaginator):
+                query = ({**self.position_params(start_time), **paginator.first_params()} if n == 0
+                         else {"cursor": f"after-{n}"})
+                after = _request(endpoint, {**params, "cursor": f"after-{n + 1}"})
+                body.update(end_of_stream=last, after_url=after.url)
+            elif isinstance(paginator, ExportTimePaginator):
+                query = {"start_time": start_time if n == 0 else _end(pages[n - 1], start_time)}
+                end = _end(page, start_time)
+                following = None if last else _request(endpoint, {**params, "start_time": end}).url
+                body.update(end_of_stream=last, next_page=following, end_time=end, count=len(page))
+            elif isinstance(paginator, PageCursorPaginator):
+                query = {**paginator.first_params(),
+                         **({"page[after]": f"after-{n}"} if n else self.position_params(start_time))}
+                body["meta"] = {**body.get("meta", {}), "has_more": not last}
+                following = None if last else _request(endpoint, {**paginator.first_params(), **params,
+                                                                  "page[after]": f"after-{n + 1}"}).url
+                body["links"] = {**body.get("links", {}), "next": following}
+            elif isinstance(paginator, ArticleExportPaginator):
+                query = {"start_time": start_time if n == 0 else _end(pages[n - 1], start_time)}
+                end = _end(page, start_time)
+                following = None if last else _request(endpoint, {**params, "start_time": end}).url
+                body.update(next_page=following, end_time=end, count=len(page))
+            elif isinstance(paginator, AuditCursorPaginator):
+                query = {**paginator.first_params(), **({"cursor": f"before-{n}"} if n else {})}
+                older = None if last else _request(endpoint, {**paginator.first_params(), "cursor": f"before-{n + 1}"})
+                body.update(before_url=older.url if older else None, before_cursor=f"before-{n + 1}" if older else None)
+            elif isinstance(paginator, NextPagePaginator):
+                query = {"page": n + 1} if n else {}
+                body["next_page"] = None if last else _request(endpoint, {**params, "page": n + 2}).url
+            elif isinstance(paginator, Unpaginated):
+                assert len(pages) == 1, f"{self.name} comes whole, in one response"
+                query = {}
+            else:
+                raise NotImplementedError(f"no wire shape for {type(paginator).__name__} yet")
+            script.append((_request(endpoint, {**params, **query}), body))
+        return script
+
+    def child_script(self, pages: Sequence[Sequence[Item]]) -> Script:
+        """(request, body) for the rows on these pages, for a stream asking for its records per row (none
+        otherwise): each row's list in one page holding the item's record. For a nested list (votes of an article's
+        comments), each row's list holds one middle row (the fixture of the stream that reads that list, its id
+        offset and its other placeholders pointing to the row), whose own list holds the item's record."""
+        children = self.children
+        if children is None:
+            return []
+        script: Script = []
+        for item in (item for page in pages for item in page):
+            parent = self.carrier(item)
+            if children.nested is None:
+                script.append(_child_page(children, parent, self.name, self.records_key, self.record(item)))
+                continue
+            middle_key = children.records_key or self.records_key
+            middle = dict(template(_reader_of(children))[middle_key][0])
+            middle.update({name: item[0] for name in children.nested.placeholders if name != "id"},
+                          id=item[0] + NESTED_ID_OFFSET)
+            script.append(_child_page(children, parent, _reader_of(children), middle_key, middle))
+            script.append(_child_page(children.nested, middle, self.name, self.records_key, self.record(item)))
+        return script
 
 
-def _cursor_export(
-    resource: str, first: Callable[[int], ZendeskRequest], to_record: Callable[[Item], dict], include=None
-):
-    template = {"tickets": "tickets_export", "users": "users_export"}[resource]
-
-    def script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-        requests = [first(start_time)] + [
-            ZendeskRequest.export_after(resource, f"after-{n}", include) for n in range(1, len(pages))
-        ]
-        return _chain(
-            requests, lambda n, after: export_page(template, resource, [to_record(i) for i in pages[n]], after)
-        )
-
-    return script
+def _child_page(children: ChildList, parent: Record, fixture: str, key: str, record: dict) -> tuple[ZendeskRequest, dict]:
+    """The request for one parent's list, and its one page holding `record` (the envelope of `fixture`)."""
+    body = template(fixture)
+    body[key] = [record]
+    if isinstance(children.paginator, NextPagePaginator):
+        body["next_page"] = None
+    elif isinstance(children.paginator, PageCursorPaginator):
+        body["meta"], body["links"] = {**body.get("meta", {}), "has_more": False}, {**body.get("links", {}), "next": None}
+    elif not isinstance(children.paginator, Unpaginated):
+        raise NotImplementedError(f"no wire shape for {type(children.paginator).__name__} children yet")
+    path = children.path.format(**parent)
+    return _request(path, {**children.paginator.first_params(), **children.params}), body
 
 
-def _ticket(item: Item) -> dict:
-    return record("tickets_export", "tickets", id=item[0], generated_timestamp=item[1], updated_at=iso(item[1] - 60))
+def _reader_of(children: ChildList) -> str:
+    """The stream that reads a list on its own (article_comments for the comments the comment votes hang on): its
+    fixture has the list's records."""
+    return next(stream_name(s) for s in STREAMS
+                if s.children is not None and s.children.path == children.path and s.children.nested is None)
 
 
-def _user(item: Item) -> dict:
-    return record("users_export", "users", id=item[0], updated_at=iso(item[1]))
+def _field_codec(position: Position) -> Codec:
+    """How the rows' field writes instants: the position's own codec unless it says otherwise (EndTimePosition)."""
+    return getattr(position, "field_codec", None) or position.codec
 
 
-def _metrics_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-    requests = [ZendeskRequest.ticket_metrics_export(start_time)] + [
-        ZendeskRequest.export_after("tickets", f"after-{n}", "metric_sets") for n in range(1, len(pages))
-    ]
-
-    def body(n: int, after: ZendeskRequest | None) -> dict:
-        page = export_page("ticket_metrics_export", "tickets", [_ticket(item) for item in pages[n]], after)
-        page["metric_sets"] = [
-            record("ticket_metrics_export", "metric_sets", id=10_000 + i, ticket_id=i, updated_at=iso(t - 60))
-            for i, t in pages[n]
-        ]
-        return page
-
-    return _chain(requests, body)
+def _request(endpoint: str, query: Mapping[str, Any]) -> ZendeskRequest:
+    pairs = [(name, str(v)) for name, value in query.items() for v in (value if isinstance(value, list) else [value])]
+    return ZendeskRequest(endpoint, tuple(pairs))
 
 
-def _organizations_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-    ends = [max((t for _, t in page), default=start_time) for page in pages]
-    requests = [ZendeskRequest.organization_export(start_time)] + [
-        ZendeskRequest.organization_export(e) for e in ends[:-1]
-    ]
-    return _chain(
-        requests,
-        lambda n, nxt: time_export_page(
-            [record("organizations_export", "organizations", id=i, updated_at=iso(t)) for i, t in pages[n]],
-            ends[n],
-            nxt,
-        ),
-    )
+def _end(page: Sequence[Item], start_time: int) -> int:
+    return max((t for _, t in page), default=start_time)
 
 
-def _list_script(resource: str, to_record: Callable[[Item], dict]):
-    def script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-        requests = [ZendeskRequest.list(resource)] + [
-            ZendeskRequest.list(resource, f"after-{n}") for n in range(1, len(pages))
-        ]
-        return _chain(requests, lambda n, after: list_page(resource, [to_record(i) for i in pages[n]], after))
-
-    return script
-
-
-def _updated(resource: str) -> Callable[[Item], dict]:
-    return lambda item: record(resource, resource, id=item[0], updated_at=iso(item[1]))
-
-
-def _audits_script(start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-    requests = [ZendeskRequest.ticket_audits()] + [
-        ZendeskRequest.ticket_audits(f"before-{n}") for n in range(1, len(pages))
-    ]
-    return _chain(
-        requests,
-        lambda n, older: audit_page(
-            [record("ticket_audits", "audits", id=i, created_at=iso(t)) for i, t in pages[n]], older
-        ),
-    )
-
-
-def _ids(items: Sequence[Item]) -> list:
-    return [i for i, _ in items]
-
-
-CASES = [
-    StreamCase("tickets", _cursor_export("tickets", ZendeskRequest.ticket_export, _ticket), _ids,
-               lambda t: {"generated_timestamp": t}),
-    StreamCase("users", _cursor_export("users", ZendeskRequest.user_export, _user), _ids, lambda t: {"updated_at": iso(t)}),
-    StreamCase("organizations", _organizations_script, _ids, lambda t: {"updated_at": iso(t)}),
-    StreamCase("groups", _list_script("groups", _updated("groups")), _ids, lambda t: {"updated_at": iso(t)},
-               filters_client_side=True),
-    StreamCase("group_memberships", _list_script("group_memberships", _updated("group_memberships")), _ids, None),
-    StreamCase("macros", _list_script("macros", _updated("macros")), _ids, lambda t: {"updated_at": iso(t)},
-               filters_client_side=True),
-    StreamCase("tags", _list_script("tags", lambda item: {"name": f"tag-{item[0]}", "count": item[1] % 97}),
-               lambda items: [f"tag-{i}" for i, _ in items], None),
-    StreamCase("ticket_fields", _list_script("ticket_fields", _updated("ticket_fields")), _ids,
-               lambda t: {"updated_at": iso(t)}, filters_client_side=True),
-    StreamCase("ticket_metrics", _metrics_script, lambda items: [10_000 + i for i, _ in items],
-               lambda t: {"generated_timestamp": t}),
-    StreamCase("ticket_audits", _audits_script, _ids, lambda t: {"created_at": iso(t)}, newest_first=True,
-               filters_client_side=True),
-]  # fmt: skip
-
+CASES = [StreamCase(stream) for stream in STREAMS]
 BY_NAME = {case.name: case for case in CASES}
+INCREMENTAL = [case for case in CASES if case.incremental]
+PAGED = [case for case in CASES if case.paged]
+TIME_FILTERED_LISTS = [case for case in CASES if isinstance(case.position, ListPosition)]
+EXPORTS_BY_END_TIME = [case for case in CASES if isinstance(case.position, EndTimePosition)]

@@ -177,7 +177,9 @@ def test_when_spec_then_fields_secrets_oauth_and_token_retirement_are_declared(c
     connection = spec["connectionSpecification"]
 
     assert connection["required"] == ["subdomain", "credentials"]
-    assert set(connection["properties"]) == {"subdomain", "start_date", "credentials"}
+    assert set(connection["properties"]) == {"subdomain", "start_date", "credentials", "rate_limit_percent"}
+    share = connection["properties"]["rate_limit_percent"]
+    assert (share["type"], share["minimum"], share["maximum"], share["default"]) == ("integer", 1, 100, 100)
     branches = {b["properties"]["credentials"]["const"]: b for b in connection["properties"]["credentials"]["oneOf"]}
     assert set(branches) == {"api_token", "oauth2.0", "oauth2_refresh"}
     secrets = {

@@ -7,41 +7,56 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import discover
 
 from source_zendesk_support import SourceZendeskSupport
+from source_zendesk_support.streams import STREAMS, stream_name
 
 from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of, warnings
 from .zendesk_http import ZendeskRequest, ZendeskResponse, iso, list_page, record
 
-CATALOG = {
-    # stream: (primary key, default cursor or None for full refresh only)
-    "tickets": ("id", "generated_timestamp"),
-    "users": ("id", "updated_at"),
-    "organizations": ("id", "updated_at"),
-    "groups": ("id", "updated_at"),
-    "group_memberships": ("id", None),
-    "macros": ("id", "updated_at"),
-    "tags": ("name", None),
-    "ticket_fields": ("id", "updated_at"),
-    "ticket_metrics": ("id", "updated_at"),
-    "ticket_audits": ("id", "created_at"),
-}
+# Airbyte's official connector's streams (4.9.1, and 5.x for ticket_events and side_conversations): primary key and
+# default cursor (None: full refresh only there). A stream of ours with the same name must have the same key and, where
+# the official one is incremental, be incremental on the same cursor, so a connection can switch connectors.
+OFFICIAL = {
+    "account_attributes": ("id", None), "attribute_definitions": (None, None), "audit_logs": ("id", "created_at"),
+    "automations": ("id", None), "brands": ("id", None), "custom_roles": ("id", "updated_at"),
+    "group_memberships": ("id", "updated_at"), "groups": ("id", "updated_at"), "macros": ("id", "updated_at"),
+    "organization_fields": ("id", "updated_at"), "organization_memberships": ("id", "updated_at"),
+    "organizations": ("id", "updated_at"), "satisfaction_ratings": ("id", "updated_at"),
+    "schedules": ("id", "updated_at"), "sla_policies": ("id", "updated_at"), "tags": ("name", None),
+    "ticket_activities": ("id", "updated_at"), "ticket_audits": ("id", "created_at"),
+    "ticket_comments": ("id", "created_at"), "ticket_events": ("id", "timestamp"), "ticket_fields": ("id", "updated_at"),
+    "ticket_forms": ("id", "updated_at"), "ticket_metric_events": ("id", "time"), "ticket_metrics": ("id", "updated_at"),
+    "ticket_skips": ("id", "updated_at"), "tickets": ("id", "generated_timestamp"), "triggers": ("id", "updated_at"),
+    "user_fields": ("id", None), "user_identities": ("id", "updated_at"), "users": ("id", "updated_at"),
+    "side_conversations": ("id", "updated_at"),
+    "articles": ("id", "updated_at"), "article_attachments": ("id", "updated_at"),
+    "article_comments": ("id", "updated_at"), "article_votes": ("id", "updated_at"),
+    "article_comment_votes": ("id", "updated_at"), "categories": ("id", None), "sections": ("id", None),
+    "topics": ("id", "updated_at"), "posts": ("id", "updated_at"), "post_comments": ("id", "updated_at"),
+    "post_votes": ("id", "updated_at"), "post_comment_votes": ("id", "updated_at"),
+}  # fmt: skip
+# Where we go further than the official connector: incremental although it reads in full.
+INCREMENTAL_BEYOND_OFFICIAL: set[str] = set()
 
 
-def test_when_discover_then_ten_streams_with_their_keys_cursors_and_sync_modes_and_no_request(zendesk):
+def test_when_discover_then_every_stream_with_its_key_cursor_and_sync_modes_and_no_request(zendesk):
     output = discover(SourceZendeskSupport(), api_token_config())
 
     streams = {s.name: s for s in output.catalog.catalog.streams}
-    assert set(streams) == set(CATALOG)
-    for name, (pk, cursor) in CATALOG.items():
-        stream = streams[name]
-        assert stream.source_defined_primary_key == [[pk]]
+    assert list(streams) == [stream_name(stream) for stream in STREAMS]
+    for name, stream in streams.items():
+        declared = STREAMS[list(streams).index(name)]
+        pk, cursor = OFFICIAL.get(name, (declared.primary_key, declared.__dict__.get("cursor_field")))
+        if name in INCREMENTAL_BEYOND_OFFICIAL:
+            cursor = declared.__dict__.get("cursor_field")
+        assert stream.source_defined_primary_key == ([[pk]] if pk else None), name
         assert stream.json_schema["properties"], name
         if cursor:
-            assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental]
-            assert stream.default_cursor_field == [cursor] and stream.source_defined_cursor
-            assert stream.is_resumable
+            assert stream.supported_sync_modes == [SyncMode.full_refresh, SyncMode.incremental], name
+            assert stream.default_cursor_field == [cursor] and stream.source_defined_cursor, name
+            assert stream.is_resumable, name
         else:
-            assert stream.supported_sync_modes == [SyncMode.full_refresh]
-            assert not stream.is_resumable
+            assert stream.supported_sync_modes == [SyncMode.full_refresh], name
+            assert not stream.is_resumable, name
 
 
 def _group(group_id: int, updated: int, **fields) -> dict:

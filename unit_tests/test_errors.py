@@ -141,7 +141,7 @@ def test_given_a_broken_response_then_success_when_read_then_it_is_retried_not_t
 
     output = read(api_token_config(), ["tags"])
 
-    assert [r["name"] for r in records_of(output, "tags")] == ["tag-1"]
+    assert [r["name"] for r in records_of(output, "tags")] == TAGS.ids([(1, START)])
     assert sleeps == [2.0]
 
 

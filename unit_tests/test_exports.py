@@ -9,18 +9,18 @@ from .zendesk_http import ZendeskRequest, ZendeskResponse, export_page, iso, rec
 
 
 def _ticket(ticket_id: int, generated: int, **fields) -> dict:
-    return record("tickets_export", "tickets", id=ticket_id, generated_timestamp=generated, **fields)
+    return record("tickets", "tickets", id=ticket_id, generated_timestamp=generated, **fields)
 
 
 def _org(org_id: int, updated: int) -> dict:
-    return record("organizations_export", "organizations", id=org_id, updated_at=iso(updated))
+    return record("organizations", "organizations", id=org_id, updated_at=iso(updated))
 
 
 # -- tickets ------------------------------------------------------------------------------------------------------
 def test_given_deleted_tickets_in_the_export_when_read_then_they_are_emitted_with_their_status(zendesk):
     tickets = [_ticket(1, START + 10, status="open"), _ticket(2, START + 20, status="deleted")]
     zendesk.expect(
-        ZendeskRequest.ticket_export(START), ZendeskResponse.ok(export_page("tickets_export", "tickets", tickets, None))
+        ZendeskRequest.ticket_export(START), ZendeskResponse.ok(export_page("tickets", "tickets", tickets, None))
     )
 
     output = read(api_token_config(), ["tickets"])
@@ -33,10 +33,10 @@ def test_given_an_empty_page_before_the_end_of_stream_when_read_then_the_export_
     page_3 = ZendeskRequest.export_after("tickets", "c3")
     zendesk.expect(
         ZendeskRequest.ticket_export(START),
-        ZendeskResponse.ok(export_page("tickets_export", "tickets", [_ticket(1, START + 10)], page_2)),
+        ZendeskResponse.ok(export_page("tickets", "tickets", [_ticket(1, START + 10)], page_2)),
     )
-    zendesk.expect(page_2, ZendeskResponse.ok(export_page("tickets_export", "tickets", [], page_3)))
-    zendesk.expect(page_3, ZendeskResponse.ok(export_page("tickets_export", "tickets", [_ticket(2, START + 30)], None)))  # fmt: skip
+    zendesk.expect(page_2, ZendeskResponse.ok(export_page("tickets", "tickets", [], page_3)))
+    zendesk.expect(page_3, ZendeskResponse.ok(export_page("tickets", "tickets", [_ticket(2, START + 30)], None)))  # fmt: skip
 
     output = read(api_token_config(), ["tickets"])
 
@@ -55,7 +55,7 @@ def test_given_a_ticket_whose_updated_at_is_older_than_its_generated_timestamp_t
     ticket = _ticket(1, START + 5 * DAY, updated_at=iso(START + DAY))
     zendesk.expect(
         ZendeskRequest.ticket_export(START),
-        ZendeskResponse.ok(export_page("tickets_export", "tickets", [ticket], None)),
+        ZendeskResponse.ok(export_page("tickets", "tickets", [ticket], None)),
     )
 
     output = read(api_token_config(), ["tickets"])
@@ -66,7 +66,7 @@ def test_given_a_ticket_whose_updated_at_is_older_than_its_generated_timestamp_t
 def test_given_a_next_page_on_another_host_when_read_then_it_is_not_followed(zendesk):
     evil = ZendeskRequest("https://evil.example.com/api/v2/incremental/tickets/cursor.json", (("cursor", "x"),))
     zendesk.expect(ZendeskRequest.ticket_export(START),
-                   ZendeskResponse.ok(export_page("tickets_export", "tickets", [_ticket(1, START + 10)], evil)))  # fmt: skip
+                   ZendeskResponse.ok(export_page("tickets", "tickets", [_ticket(1, START + 10)], evil)))  # fmt: skip
 
     output = read(api_token_config(), ["tickets"], expect_failure=True)
 
@@ -80,10 +80,10 @@ def test_given_tickets_with_metric_sets_when_read_ticket_metrics_then_only_metri
     zendesk,
 ):
     page_2 = ZendeskRequest.export_after("tickets", "c2", "metric_sets")
-    first = export_page("ticket_metrics_export", "tickets", [_ticket(1, START + 10), _ticket(2, START + 20)], page_2)
-    first["metric_sets"] = [record("ticket_metrics_export", "metric_sets", id=11, ticket_id=1, updated_at=iso(START))]
-    second = export_page("ticket_metrics_export", "tickets", [_ticket(3, START + 30)], None)
-    second["metric_sets"] = [record("ticket_metrics_export", "metric_sets", id=13, ticket_id=3)]
+    first = export_page("ticket_metrics", "tickets", [_ticket(1, START + 10), _ticket(2, START + 20)], page_2)
+    first["metric_sets"] = [record("ticket_metrics", "metric_sets", id=11, ticket_id=1, updated_at=iso(START))]
+    second = export_page("ticket_metrics", "tickets", [_ticket(3, START + 30)], None)
+    second["metric_sets"] = [record("ticket_metrics", "metric_sets", id=13, ticket_id=3)]
     zendesk.expect(ZendeskRequest.ticket_metrics_export(START), ZendeskResponse.ok(first))
     zendesk.expect(page_2, ZendeskResponse.ok(second))
 
@@ -101,11 +101,11 @@ def test_given_tickets_with_metric_sets_when_read_ticket_metrics_then_only_metri
 # -- users --------------------------------------------------------------------------------------------------------
 def test_given_users_over_two_pages_when_read_then_state_is_the_newest_updated_at_after_each_page(zendesk):
     page_2 = ZendeskRequest.export_after("users", "c2")
-    users = [record("users_export", "users", id=i, updated_at=iso(START + i * DAY)) for i in (1, 2, 3)]
+    users = [record("users", "users", id=i, updated_at=iso(START + i * DAY)) for i in (1, 2, 3)]
     zendesk.expect(
-        ZendeskRequest.user_export(START), ZendeskResponse.ok(export_page("users_export", "users", users[:2], page_2))
+        ZendeskRequest.user_export(START), ZendeskResponse.ok(export_page("users", "users", users[:2], page_2))
     )
-    zendesk.expect(page_2, ZendeskResponse.ok(export_page("users_export", "users", users[2:], None)))
+    zendesk.expect(page_2, ZendeskResponse.ok(export_page("users", "users", users[2:], None)))
 
     output = read(api_token_config(), ["users"])
 

@@ -27,7 +27,7 @@ from source_zendesk_support.paginators import (
 )
 
 from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of
-from .stream_cases import BY_NAME
+from .stream_cases import BY_NAME, PAGED
 from .zendesk_http import ZendeskMock, ZendeskResponse
 
 # -- paginators ----------------------------------------------------------------------------------------------------
@@ -68,16 +68,6 @@ def test_given_any_page_envelope_then_a_next_url_the_end_or_a_pagination_error(p
 
 
 # -- streams -------------------------------------------------------------------------------------------------------
-RECORDS_KEY = {"tickets": "tickets", "users": "users", "organizations": "organizations", "groups": "groups",
-               "macros": "macros", "ticket_fields": "ticket_fields", "ticket_audits": "audits",
-               "ticket_metrics": "metric_sets", "tags": "tags", "group_memberships": "group_memberships"}  # fmt: skip
-CURSOR = {"tickets": "generated_timestamp", "users": "updated_at", "organizations": "updated_at",
-          "groups": "updated_at", "macros": "updated_at", "ticket_fields": "updated_at", "ticket_audits": "created_at",
-          "ticket_metrics": "generated_timestamp"}  # fmt: skip
-NEXT_KEY = {"tickets": "after_url", "users": "after_url", "ticket_metrics": "after_url", "organizations": "next_page",
-            "ticket_audits": "before_url"}  # fmt: skip
-FLAG = {"tickets": ("end_of_stream",), "users": ("end_of_stream",), "ticket_metrics": ("end_of_stream",),
-        "organizations": ("end_of_stream",)}  # fmt: skip
 MUTATIONS = ["none", "drop_records", "null_records", "records_not_list", "record_not_object", "drop_envelope",
              "null_envelope", "flag_not_bool", "loop", "bad_cursor_value", "not_json_then_ok"]  # fmt: skip
 FAILING_PREFIXES = ("Zendesk's pagination cannot be followed: ", "Zendesk sent a page of ")
@@ -94,15 +84,16 @@ class Scenario:
 @st.composite
 def scenarios(draw) -> Scenario:
     stream = draw(st.sampled_from(sorted(BY_NAME)))
-    n_pages = draw(st.integers(min_value=1, max_value=5))
+    n_pages = draw(st.integers(min_value=1, max_value=5 if BY_NAME[stream].paged else 1))
     sizes = draw(st.lists(st.integers(min_value=0, max_value=4), min_size=n_pages, max_size=n_pages))
-    if stream == "organizations":
+    time_export = BY_NAME[stream].time_export
+    if time_export:
         sizes = [max(1, size) for size in sizes]  # a time export page without records ends the export
     next_id, clock, pages = 1, START + DAY, []
     for size in sizes:
         page = []
         for _ in range(size):
-            clock += draw(st.integers(min_value=1 if stream == "organizations" else 0, max_value=3600))
+            clock += draw(st.integers(min_value=1 if time_export else 0, max_value=3600))
             page.append((next_id, clock))
             next_id += 1
         pages.append(page)
@@ -115,13 +106,20 @@ def scenarios(draw) -> Scenario:
 
 def _mutate(scenario: Scenario, script: list) -> str | None:
     """Apply the scenario's change to its page; returns None when the change does not apply to this stream/page."""
+    before = json.dumps(script[scenario.hostile_page][1], sort_keys=True)
+    applied = _apply(scenario, script)
+    return applied if json.dumps(script[scenario.hostile_page][1], sort_keys=True) != before else None
+
+
+def _apply(scenario: Scenario, script: list) -> str | None:
     stream, k, mutation = scenario.stream, scenario.hostile_page, scenario.mutation
+    case = BY_NAME[stream]
     request, body = script[k]
-    key = RECORDS_KEY[stream]
+    key = case.page_key
     last = k == len(script) - 1
     if mutation == "drop_records":
         del body[key]
-        body.pop("tickets", None)  # ticket_metrics: the sideloaded tickets carry its position
+        body.pop(case.carriers, None)  # a sideload's position is on the rows it rides on
     elif mutation == "null_records":
         body[key] = None
     elif mutation == "records_not_list":
@@ -135,11 +133,11 @@ def _mutate(scenario: Scenario, script: list) -> str | None:
         for name in ("end_of_stream", "meta", "links"):
             if name in body:
                 body[name] = None
-        if stream == "ticket_audits":
+        if case.next_key == "before_url":
             return None  # null before_url is how Zendesk marks the oldest page
     elif mutation == "flag_not_bool":
-        if stream in FLAG:
-            body["end_of_stream"] = "false" if body["end_of_stream"] is False else "true"
+        if case.end_flag:
+            body[case.end_flag] = "false" if body[case.end_flag] is False else "true"
         elif "meta" in body:
             body["meta"]["has_more"] = "true" if body["meta"]["has_more"] else "false"
         else:
@@ -148,30 +146,31 @@ def _mutate(scenario: Scenario, script: list) -> str | None:
         if last:
             return None
         back = script[max(0, k - 1)][0].url if k else request.url
-        if stream in NEXT_KEY:
-            body[NEXT_KEY[stream]] = back
-        else:
+        if case.next_key == "links.next":
             body["links"]["next"] = back
+        elif case.next_key:
+            body[case.next_key] = back
     elif mutation == "bad_cursor_value":
-        if stream == "organizations":
+        if case.time_export:
             body["end_time"] = "soon"  # its position is the envelope's end_time, not a record's updated_at
-        elif stream == "ticket_metrics" and body["tickets"]:
-            body["tickets"][0]["generated_timestamp"] = "soon"  # its position comes from the sideloaded tickets
-        elif stream in CURSOR and body.get(key):
-            body[key][0][CURSOR[stream]] = "soon"
+        elif case.incremental and isinstance(body.get(case.carriers), list) and body[case.carriers]:
+            body[case.carriers][0][case.position.field] = "soon"
         else:
             return None
     return mutation
 
 
 def _expect(zendesk: ZendeskMock, scenario: Scenario, script: list, stop: int) -> None:
-    """Register pages 0..stop (the connector must not ask for more)."""
+    """Register pages 0..stop (the connector must not ask for more), and the lists of their rows for a stream asking
+    for its records per row."""
     for n, (request, body) in enumerate(script[: stop + 1]):
         good = ZendeskResponse.ok(body)
         if n == scenario.hostile_page and scenario.mutation == "not_json_then_ok":
             zendesk.expect(request, ZendeskResponse(200, json.dumps(body).encode()[:-7]), good)
         else:
             zendesk.expect(request, good)
+    for request, body in BY_NAME[scenario.stream].child_script(scenario.pages[: stop + 1]):
+        zendesk.expect(request, ZendeskResponse.ok(body))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -186,8 +185,7 @@ def test_given_a_random_page_sequence_with_at_most_one_hostile_page_then_all_rec
         _expect(zendesk, scenario, script, stop)
         output = read(api_token_config(), [scenario.stream], expect_failure=failing)
         emitted = records_of(output, scenario.stream)
-        key = "name" if scenario.stream == "tags" else "id"
-        ids = [record[key] for record in emitted]
+        ids = [record[case.key] for record in emitted]
         expected_before = [i for page in scenario.pages[: scenario.hostile_page] for i in case.ids(page)]
         if not failing:
             zendesk.verify()  # every page was asked for, none twice
@@ -204,20 +202,20 @@ def test_given_a_random_page_sequence_with_at_most_one_hostile_page_then_all_rec
         assert ids in (expected_before, expected_before + on_page), (ids, expected_before)
 
 
-@pytest.mark.parametrize("stream", sorted(BY_NAME))
+@pytest.mark.parametrize("stream", sorted(case.name for case in PAGED))
 def test_given_empty_pages_before_the_end_then_every_page_is_followed(stream, zendesk):
     case = BY_NAME[stream]
-    if stream == "organizations":
+    if case.time_export:
         pages = [[(1, START + DAY)], [(2, START + DAY + 5)]]
     elif case.newest_first:
         pages = [[(2, START + 9 * DAY)], [], [(1, START + 8 * DAY)]]
     else:
         pages = [[], [(1, START + DAY)], [], [], [(2, START + DAY + 5)]]
-    for request, body in case.script(START, pages):
+    for request, body in case.script(START, pages) + case.child_script(pages):
         zendesk.expect(request, ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [stream])
 
-    assert [r["name" if stream == "tags" else "id"] for r in records_of(output, stream)] == [
+    assert [r[case.key] for r in records_of(output, stream)] == [
         i for page in pages for i in case.ids(page)
     ]

@@ -12,7 +12,7 @@ from .zendesk_http import ZendeskRequest, ZendeskResponse, export_page, record
 
 
 def _ticket(ticket_id: int, generated: int) -> dict:
-    return record("tickets_export", "tickets", id=ticket_id, generated_timestamp=generated)
+    return record("tickets", "tickets", id=ticket_id, generated_timestamp=generated)
 
 
 def _first(per_page: int) -> ZendeskRequest:
@@ -25,7 +25,7 @@ def _after(cursor: str, per_page: int | None = None) -> ZendeskRequest:
 
 
 def _page(tickets: list[dict], after: ZendeskRequest | None) -> ZendeskResponse:
-    return ZendeskResponse.ok(export_page("tickets_export", "tickets", tickets, after))
+    return ZendeskResponse.ok(export_page("tickets", "tickets", tickets, after))
 
 
 def test_given_a_504_on_an_export_page_when_read_then_the_page_is_asked_again_at_half_the_size(zendesk, sleeps):

@@ -10,13 +10,13 @@ from .zendesk_http import ZendeskRequest, ZendeskResponse, export_page, iso, lis
 
 
 def _ticket(ticket_id: int, generated: int) -> dict:
-    return record("tickets_export", "tickets", id=ticket_id, generated_timestamp=generated)
+    return record("tickets", "tickets", id=ticket_id, generated_timestamp=generated)
 
 
 def test_given_a_state_with_the_next_export_page_when_read_then_it_resumes_at_that_cursor(zendesk):
     # 1,000+ tickets may share the saved second: resuming from start_time would emit them all again.
     page_3 = ZendeskRequest.export_after("tickets", "c3")
-    zendesk.expect(page_3, ZendeskResponse.ok(export_page("tickets_export", "tickets", [_ticket(7, START + 10)], None)))
+    zendesk.expect(page_3, ZendeskResponse.ok(export_page("tickets", "tickets", [_ticket(7, START + 10)], None)))
     state = {"generated_timestamp": START + 10, "_walk": {"after_url": page_3.url}}
 
     output = read(api_token_config(), ["tickets"], state={"tickets": state})

@@ -18,23 +18,15 @@ import pytest
 from airbyte_cdk.sources.utils.schema_helpers import ResourceSchemaLoader
 from jsonschema import Draft7Validator, FormatChecker
 
+from source_zendesk_support.streams import STREAMS as STREAM_CLASSES
+from source_zendesk_support.streams import stream_name
+
 PACKAGE = "source_zendesk_support"
 SCHEMAS_DIR = Path(__file__).resolve().parents[1] / PACKAGE / "schemas"
 SHARED_DIR = SCHEMAS_DIR / "shared"
 SAMPLES_DIR = Path(__file__).resolve().parent / "resource" / "schema_samples"
 
-STREAMS = [
-    "tickets",
-    "users",
-    "organizations",
-    "groups",
-    "group_memberships",
-    "macros",
-    "tags",
-    "ticket_fields",
-    "ticket_metrics",
-    "ticket_audits",
-]
+STREAMS = [stream_name(stream) for stream in STREAM_CLASSES]
 
 # The Stitch Zendesk Support (v15-10-2015) table reference in the seed (000_bb41f118ecf05810): table -> our stream
 # and the attributes it lists, in the seed's order and spelling.

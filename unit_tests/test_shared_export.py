@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import requests
@@ -10,7 +11,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_zendesk_support.errors import json_body
-from source_zendesk_support.sharing import PageFeed
+from source_zendesk_support.sharing import PageBroadcast
 
 from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of, warnings
 from .stream_cases import BY_NAME
@@ -105,23 +106,93 @@ def test_given_the_shared_export_fails_when_read_then_metrics_fail_too_after_the
     assert failed == {"tickets", "ticket_metrics"}
 
 
-def test_given_a_published_page_when_the_follower_receives_it_then_it_holds_only_the_publishers_cursor_values():
+def _page(body: dict) -> requests.Response:
+    response = requests.Response()
+    response.status_code, response._content = 200, json.dumps(body).encode()
+    return response
+
+
+def test_given_a_published_page_when_a_sideload_follower_receives_it_then_it_holds_only_the_publishers_cursors():
     page = {"tickets": [{"id": 1, "generated_timestamp": 7, "description": "x" * 1000}],
             "metric_sets": [{"id": 10_001}], "after_url": "https://acme.zendesk.com/next", "end_of_stream": False}
-    response = requests.Response()
-    response.status_code, response._content = 200, json.dumps(page).encode()
-    feed = PageFeed("tickets", "ticket_metrics", "tickets", "generated_timestamp")
+    response = _page(page)
+    broadcast = PageBroadcast("tickets", "tickets", [("ticket_metrics", False, "metric_sets")], ["generated_timestamp"])
 
-    feed.publish(response)
-    received = json_body(feed.receive())
+    broadcast.publish(response)
+    received = json_body(broadcast.receive("ticket_metrics"))
 
     assert received == {**page, "tickets": [{"generated_timestamp": 7}]}
     assert json_body(response)["tickets"][0]["description"]  # the publisher's own page is untouched
 
 
+def test_given_followers_of_the_same_records_and_of_a_sideload_then_each_gets_the_page_it_needs():
+    page = {"ticket_events": [{"id": 5, "timestamp": 7, "child_events": [{"id": 6}]}], "end_of_stream": True}
+    broadcast = PageBroadcast("ticket_events", "ticket_events", [("ticket_comments", True, "ticket_events"),
+                                                                    ("other", False, "ticket_events")])
+
+    broadcast.publish(_page(page))
+
+    assert json_body(broadcast.receive("ticket_comments")) == page
+    assert json_body(broadcast.receive("other")) == {**page, "ticket_events": [{}]}
+
+
+def test_given_two_followers_when_one_abandons_then_the_publisher_goes_on_and_the_other_gets_every_page():
+    broadcast = PageBroadcast("ticket_events", "ticket_events", [("a", True, "ticket_events"), ("b", True, "ticket_events")])
+    broadcast.publish(_page({"ticket_events": [], "n": 1}))
+    assert json_body(broadcast.receive("a"))["n"] == 1
+    broadcast.abandon("b")  # b never took its page: the publisher must not wait for it
+
+    broadcast.publish(_page({"ticket_events": [], "n": 2}))  # would block forever if b were still waited for
+    broadcast.close()
+
+    assert json_body(broadcast.receive("a"))["n"] == 2
+    with pytest.raises(AirbyteTracedException, match="'ticket_events' stopped before the last page"):
+        broadcast.receive("a")
+
+
 def test_given_the_publisher_is_done_when_the_follower_asks_for_more_then_it_fails_clearly():
-    feed = PageFeed("tickets", "ticket_metrics", "tickets", "generated_timestamp")
-    feed.close()
+    broadcast = PageBroadcast("tickets", "tickets", [("ticket_metrics", False, "metric_sets")], ["generated_timestamp"])
+    broadcast.close()
 
     with pytest.raises(AirbyteTracedException, match="'tickets' stopped before the last page"):
-        feed.receive()
+        broadcast.receive("ticket_metrics")
+
+
+def test_given_a_follower_of_other_records_falls_behind_then_the_publisher_goes_on_until_its_byte_budget():
+    """side_conversations asks for its records ticket by ticket: the ticket export must not wait on that pace."""
+    rows = [{"id": n, "generated_timestamp": n, "description": "x" * 2000} for n in range(1000)]
+    packed = len(json.dumps({"n": 0, "tickets": [{"id": n, "generated_timestamp": n} for n in range(1000)]},
+                            separators=(",", ":")))
+    broadcast = PageBroadcast("tickets", "tickets", [("side_conversations", False, "tickets")], ["id", "generated_timestamp"],
+                              light_budget=8 * packed)
+
+    for n in range(8):  # never taken: the pages wait packed, each a fiftieth of the page's size
+        broadcast.publish(_page({"tickets": rows, "n": n}))
+    assert broadcast.waiting_bytes("side_conversations") == 8 * packed
+    blocked = threading.Thread(target=broadcast.publish, args=(_page({"tickets": rows, "n": 8}),), daemon=True)
+    blocked.start()
+    blocked.join(0.3)
+    assert blocked.is_alive()  # the budget is spent: the publisher waits for the follower
+
+    first = json_body(broadcast.receive("side_conversations"))
+    blocked.join(5)
+
+    assert not blocked.is_alive()
+    assert first["n"] == 0 and first["tickets"][:2] == [{"id": 0, "generated_timestamp": 0},
+                                                        {"id": 1, "generated_timestamp": 1}]
+    assert [json_body(broadcast.receive("side_conversations"))["n"] for _ in range(8)] == list(range(1, 9))
+
+
+def test_given_a_follower_asking_row_by_row_then_its_pages_leave_out_the_sideloads_others_read():
+    page = {"tickets": [{"id": 1, "generated_timestamp": 7, "description": "x"}], "metric_sets": [{"id": 10_001}],
+            "after_url": "https://acme.zendesk.com/next", "end_of_stream": False}
+    broadcast = PageBroadcast("tickets", "tickets", [("ticket_metrics", False, "metric_sets"),
+                                                     ("side_conversations", False, "tickets")],
+                              ["id", "generated_timestamp"])
+
+    broadcast.publish(_page(page))
+
+    assert json_body(broadcast.receive("ticket_metrics"))["metric_sets"] == [{"id": 10_001}]
+    assert json_body(broadcast.receive("side_conversations")) == {
+        "tickets": [{"id": 1, "generated_timestamp": 7}], "after_url": "https://acme.zendesk.com/next",
+        "end_of_stream": False}

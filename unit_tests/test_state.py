@@ -24,6 +24,13 @@ OFFICIAL_SHAPES = [
                         "state": {"_ab_updated_at": str(SAVED - DAY)}}),
     ("ticket_metrics", {"generated_timestamp": SAVED}),
     ("tickets", {"state": {"generated_timestamp": str(SAVED)}}),
+    ("ticket_events", {"timestamp": str(SAVED)}),
+    ("ticket_comments", {"created_at": str(SAVED)}),
+    ("ticket_comments", {"created_at": iso(SAVED)}),
+    ("ticket_comments", {"state": {"created_at": str(SAVED)}}),
+    ("ticket_metric_events", {"time": str(SAVED)}),
+    ("ticket_metric_events", {"time": iso(SAVED)}),
+    ("user_identities", {"updated_at": str(SAVED)}),
 ]  # fmt: skip
 
 

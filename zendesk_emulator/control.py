@@ -1,9 +1,13 @@
 """`/_emulator/...` routes: look inside and steer the running emulator (no auth, no faults, not counted).
 
 GET  health                     {"status": "ok", "subdomain", "now"}
-GET  stats                      {"requests_total", "by_endpoint": {"GET /api/v2/...": n}, "by_status", "by_fault"}
+GET  stats                      {"requests_total", "by_endpoint": {"GET /api/v2/...": n}, "by_route": {"GET tickets/{id}": n},
+                                "by_status", "by_fault", "by_minute": [{"minute": <unix start of the emulated minute>,
+                                "requests": n, "exports": n}]} (by_minute: what the rate limits counted, minute by minute,
+                                so a test or a benchmark sees the share of the limits a client held in every minute)
 POST stats/reset                zero the stats and restart every route's fault draw (same seed, same faults)
-GET  truth/<resource>           account.truth(resource) as a JSON array (404 for an unknown resource)
+GET  truth/<resource>           account.truth(resource) as a JSON array (404 for an unknown resource; [] for a
+                                Help Center or community stream while the setting turns it off)
 POST mutate                     {"resource", "create", "update", "delete"} -> account.mutate(...) summary
 GET  settings / PUT settings    the runtime settings (settings.py); PUT takes a partial object, 400 on bad values
 GET  clock                      {"now", "time_scale"}
@@ -58,16 +62,19 @@ def _health(emu: Emulator, arg: str, body: bytes) -> ApiResponse:
 
 
 def _stats(emu: Emulator, arg: str, body: bytes) -> ApiResponse:
-    return _ok(emu.stats.snapshot())
+    return _ok({**emu.stats.snapshot(), "by_minute": emu.limiter.by_minute()})
 
 
 def _stats_reset(emu: Emulator, arg: str, body: bytes) -> ApiResponse:
     emu.stats.reset()
+    emu.limiter.forget_history()
     emu.faults.reset()
-    return _ok(emu.stats.snapshot())
+    return _stats(emu, arg, body)
 
 
 def _truth(emu: Emulator, resource: str, body: bytes) -> ApiResponse:
+    if emu.settings.hides_stream(resource):
+        return _ok([])  # Help Center (or community) off: a complete sync holds nothing
     try:
         records = emu.account.truth(resource)
     except (KeyError, ValueError, LookupError):

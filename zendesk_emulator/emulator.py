@@ -1,8 +1,8 @@
 """What happens to one request once the socket layer has read it: the order of Zendesk's gates, then the account.
 
 Order, as a request meets them at Zendesk: control routes (never faulted, never counted) -> unknown subdomain 404
--> OAuth token endpoint -> authentication 401 -> account-wide and export rate limits 429 -> plan 403 -> injected
-fault -> the account's handler. Socket-level faults (resets, truncation, slowness) are only decided here; server.py
+-> OAuth token endpoint -> authentication 401 -> account-wide and export rate limits 429 -> plan 403 -> Help Center
+or community not enabled 404 -> injected fault -> the account's handler. Socket-level faults (resets, truncation, slowness) are only decided here; server.py
 puts them on the wire.
 """
 
@@ -61,6 +61,7 @@ class Reply:
     headers: dict[str, str]
     wire: str | None = None  # a socket-level fault for server.py to perform (faults.WIRE_KINDS)
     fault: str | None = None  # the injected fault kind, of any sort (counted in stats.by_fault)
+    route: str | None = None  # the API route the request matched (counted in stats.by_route)
 
 
 def no_help_desk(host: str) -> ApiResponse:
@@ -90,13 +91,17 @@ class Stats:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     total: int = 0
     by_endpoint: Counter = field(default_factory=Counter)
+    by_route: Counter = field(default_factory=Counter)
     by_status: Counter = field(default_factory=Counter)
     by_fault: Counter = field(default_factory=Counter)
 
-    def record(self, method: str, path: str, status: int, fault: str | None) -> None:
+    def record(self, method: str, path: str, status: int, fault: str | None, route: str | None = None) -> None:
         with self._lock:
             self.total += 1
             self.by_endpoint[f"{method} {path}"] += 1
+            # One count per route ("GET tickets/{id}/side_conversations"), so requests made once per record add up
+            # under one name instead of one path per record.
+            self.by_route[f"{method} {route or path}"] += 1
             self.by_status[str(status)] += 1
             if fault:
                 self.by_fault[fault] += 1
@@ -106,6 +111,7 @@ class Stats:
             return {
                 "requests_total": self.total,
                 "by_endpoint": dict(self.by_endpoint),
+                "by_route": dict(self.by_route),
                 "by_status": dict(self.by_status),
                 "by_fault": dict(self.by_fault),
             }
@@ -114,6 +120,7 @@ class Stats:
         with self._lock:
             self.total = 0
             self.by_endpoint.clear()
+            self.by_route.clear()
             self.by_status.clear()
             self.by_fault.clear()
 
@@ -159,7 +166,9 @@ class Emulator:
             response = control.handle(self, method, path[len("/_emulator/") :], query, body)
             return Reply(response.status, response.body, _with_type(response.headers))
         reply = self._api(method, path, query, host, scheme, headers, body)
-        self.stats.record(method, path, reply.status, reply.fault)
+        # Refused before routing (401, 429): named here, so every request of a route counts under its name.
+        route = reply.route or self.account.route_name(method, path)
+        self.stats.record(method, path, reply.status, reply.fault, route)
         return reply
 
     def _api(self, method, path, query, host, scheme, headers, body) -> Reply:
@@ -179,12 +188,18 @@ class Emulator:
         if not decision.allowed:
             return _reply(decision.too_many_requests())
         route = self.account.route_name(method, path)
-        if route is not None and route in settings.forbidden:
-            return _reply(ApiResponse(403, _FORBIDDEN), decision.headers)
+        if route is not None and settings.denies(route):  # forbidden by name, or a feature the plan lacks
+            reply = _reply(ApiResponse(403, _FORBIDDEN), decision.headers)
+            reply.route = route
+            return reply
+        if route is not None and settings.lacks_guide(route):  # Help Center or community not enabled
+            reply = _reply(ApiResponse(404, _NOT_FOUND), decision.headers)
+            reply.route = route
+            return reply
         kind = self.faults.pick(route, settings) if route is not None else None
         if kind is not None and kind not in WIRE_KINDS:
             reply = _reply(status_fault(kind, is_export, decision.headers, settings.fault_retry_after), decision.headers)
-            reply.fault = kind
+            reply.fault, reply.route = kind, route
             return reply
         request = ApiRequest(
             method=method,
@@ -203,7 +218,7 @@ class Emulator:
         if response is None:
             response = ApiResponse(404, _NOT_FOUND)
         reply = _reply(response, decision.headers, wire=kind)
-        reply.fault = kind
+        reply.fault, reply.route = kind, route
         return reply
 
 

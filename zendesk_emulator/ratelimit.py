@@ -54,6 +54,8 @@ class RateLimiter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _account: _Window = field(default_factory=_Window)
     _export: _Window = field(default_factory=_Window)
+    # Every emulated minute's counts, kept for `/_emulator/stats` (by_minute): window index -> [requests, exports].
+    _history: dict[int, list[int]] = field(default_factory=dict)
 
     def check(self, account_limit: int | None, export_limit: int | None, is_export: bool, consume: bool = True) -> Decision:
         """Count one request against the account window (and the export window when `is_export`).
@@ -75,8 +77,11 @@ class RateLimiter:
                     exceeded = "export"
                 else:
                     self._account.count += 1
+                    counts = self._history.setdefault(index, [0, 0])
+                    counts[0] += 1
                     if is_export:
                         self._export.count += 1
+                        counts[1] += 1
             used = self._account.count
         limit = UNLIMITED_REPORTED if account_limit is None else account_limit
         reset = self.clock.real_seconds(reset_virtual)
@@ -91,3 +96,17 @@ class RateLimiter:
         if exceeded:
             return Decision(False, headers, exceeded, reset)
         return Decision(True, headers)
+
+    def by_minute(self) -> list[dict[str, int]]:
+        """The requests counted against the limits in each emulated minute that had any, oldest first: `minute` is
+        the minute's start (unix seconds of the emulated clock), `requests` every counted request (exports
+        included), `exports` the incremental-export ones. Refused (429) and unauthenticated requests count in none,
+        as in Zendesk's own counters."""
+        with self._lock:
+            return [{"minute": int(index * WINDOW), "requests": counts[0], "exports": counts[1]}
+                    for index, counts in sorted(self._history.items())]
+
+    def forget_history(self) -> None:
+        """Start `by_minute` over (the windows that pace requests are left as they are)."""
+        with self._lock:
+            self._history.clear()

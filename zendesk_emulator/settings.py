@@ -22,6 +22,34 @@ PLANS: dict[str, tuple[int | None, int | None]] = {
     "unlimited": (None, None),
 }
 
+# What Zendesk sells by plan: feature -> (plans that include it, routes it covers). The plans are the Suite tiers
+# (team < growth < professional < enterprise); high-volume and unlimited are enterprise accounts with other rate
+# limits. Sources, Zendesk's API reference: ticket forms "Suite Growth+ / Support Enterprise"; SLA policies "Support
+# Professional or Suite Growth plan or above"; custom roles "Accounts on the Enterprise plan or above"; audit logs
+# "only available on the Enterprise plan"; side conversations need the Collaboration add-on (included from Suite
+# Professional); skills-based routing is documented for Enterprise. Business hours and CSAT from Growth are Zendesk's
+# plan pages, not the API reference. A missing feature answers the plan/role 403 (emulator.py; the per-feature body
+# is not documented).
+_GROWTH = ("growth", "professional", "enterprise", "high-volume", "unlimited")
+_PROFESSIONAL = _GROWTH[1:]
+_ENTERPRISE = _GROWTH[2:]
+FEATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ticket_forms": (_GROWTH, ("ticket_forms", "ticket_forms/{id}")),
+    "sla_policies": (_GROWTH, ("slas/policies", "slas/policies/{id}")),
+    "business_hours": (_GROWTH, ("business_hours/schedules", "business_hours/schedules/{id}")),
+    "satisfaction_ratings": (_GROWTH, ("satisfaction_ratings",)),
+    "side_conversations": (_PROFESSIONAL, ("tickets/{id}/side_conversations",)),
+    "custom_roles": (_ENTERPRISE, ("custom_roles", "custom_roles/{id}")),
+    "audit_logs": (_ENTERPRISE, ("audit_logs", "audit_logs/{id}")),
+    "skills_based_routing": (_ENTERPRISE, ("routing/attributes", "routing/attributes/definitions", "routing/attributes/{id}")),
+}
+_FEATURE_OF_ROUTE = {route: name for name, (_, routes) in FEATURES.items() for route in routes}
+
+# The Help Center and community tables (the account's data/guide.py serves them), for `help_center`/`community`.
+HELP_CENTER_STREAMS = ("categories", "sections", "articles", "article_attachments", "article_comments", "article_votes",
+                       "article_comment_votes")
+COMMUNITY_STREAMS = ("topics", "posts", "post_comments", "post_votes", "post_comment_votes")
+
 # Every fault kind the transport can inject; faults.py documents what each one puts on the wire.
 FAULT_KINDS: tuple[str, ...] = (
     "500",
@@ -54,10 +82,39 @@ class Settings:
     burst_length: int = 3
     fault_retry_after: int = 1
     oauth_access_ttl: int = 1800
+    # Per-feature switches over the plan's default: {"audit_logs": false} turns one off, true turns one on.
+    features: dict[str, bool] = field(default_factory=dict)
+    # Help Center (Guide) enabled on the account; community (posts and topics) needs it and can be off on its own.
+    # Off, their endpoints answer 404 as for an unknown route.
+    help_center: bool = True
+    community: bool = True
 
     @property
     def limits(self) -> tuple[int | None, int | None]:
         return PLANS[self.plan]
+
+    def has_feature(self, name: str) -> bool:
+        override = self.features.get(name)
+        return override if override is not None else self.plan in FEATURES[name][0]
+
+    def denies(self, route: str) -> bool:
+        """The route is forbidden by name, or belongs to a feature the account does not have."""
+        if route in self.forbidden:
+            return True
+        feature = _FEATURE_OF_ROUTE.get(route)
+        return feature is not None and not self.has_feature(feature)
+
+    def lacks_guide(self, route: str) -> bool:
+        """The route is a Help Center (or community) endpoint and the account has it turned off."""
+        if route.startswith(("help_center/", "hc/")):
+            return not self.help_center
+        return route.startswith("community/") and not (self.help_center and self.community)
+
+    def hides_stream(self, stream: str) -> bool:
+        """A Help Center or community table the switches turn off (its truth is then empty)."""
+        if stream in HELP_CENTER_STREAMS:
+            return not self.help_center
+        return stream in COMMUNITY_STREAMS and not (self.help_center and self.community)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -134,6 +191,21 @@ def _forbidden(name: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _features(name: str, value: Any) -> dict[str, bool]:
+    if not isinstance(value, dict) or not all(isinstance(v, bool) for v in value.values()):
+        raise SettingsError('features must be an object like {"audit_logs": false}')
+    unknown = sorted(set(value) - set(FEATURES))
+    if unknown:
+        raise SettingsError(f"unknown features: {', '.join(unknown)} (known: {', '.join(FEATURES)})")
+    return dict(value)
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
 def _fault_sequence(name: str, value: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(value, dict):
         raise SettingsError('fault_sequence must be an object like {"route_name" or "*": ["504", "ok", "reset"]}')
@@ -157,4 +229,7 @@ _VALIDATORS = {
     "burst_length": lambda n, v: _integer(n, v, 1),
     "fault_retry_after": lambda n, v: _integer(n, v, 1),
     "oauth_access_ttl": lambda n, v: _integer(n, v, 1),
+    "features": _features,
+    "help_center": _flag,
+    "community": _flag,
 }

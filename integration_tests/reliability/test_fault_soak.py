@@ -15,7 +15,7 @@ import pytest
 from zendesk_emulator.settings import FAULT_KINDS
 from zendesk_emulator.testing import EmulatorProcess
 
-from .harness import STREAMS, catalog_for, connector_env, count, duplicates, key_of, run_connector, sized, truth_keys
+from .harness import STREAMS, catalog_for, connector_env, count, duplicates, key_value, run_connector, sized, truth_keys
 
 pytestmark = pytest.mark.reliability
 
@@ -63,7 +63,7 @@ def test_given_faults_of_every_kind_when_full_syncs_run_then_every_stream_equals
         assert run.exit_code == 0 and not run.errors(), run.describe()
         for stream in STREAMS:
             rows = run.records(stream)
-            emitted = {row[key_of(stream)] for row in rows}
+            emitted = {key_value(row, stream) for row in rows}
             assert duplicates(rows, stream) == 0, f"sync {sync}: {stream} emitted a record twice"
             assert emitted == truth[stream], (
                 f"sync {sync}: {stream} missing {sorted(truth[stream] - emitted)[:5]}, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Generator, Iterable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,10 +22,12 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase
 
 from ..auth import can_refresh
+from ..cdk import fetch_page, send
+from ..children import ChildList, ChildReader
 from ..config import ZendeskConfig
-from ..errors import ZendeskBackoff, ZendeskErrorHandler, json_body
+from ..errors import ZendeskBackoff, ZendeskErrorHandler, drop_raw_body, json_body
 from ..paginators import PageSize, Paginator, pagination_error, request_key
-from ..sharing import PageFeed
+from ..sharing import OwnRequests, PageSource
 from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
 from ..waits import DEFAULT_WAITS, Waits
 
@@ -42,12 +44,17 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     position: Position = FullRefresh()  # a prototype: each instance works on its own bound copy
     params: Mapping[str, Any] = {}  # fixed parameters of the first request
     legacy_state_keys: tuple[tuple[str, ...], ...] = ()  # where the official connector kept this stream's position
-    # Another stream whose pages carry this stream's records too (a sideload, asked for with this stream's params):
-    # when both are read from the same position, this one reads that stream's pages (sharing.py). Zendesk also
-    # embeds the sideload in each of that stream's records, under `sideload_field`: removed there, so those records
-    # are the same whether shared or not.
-    shares_pages_of: str | None = None
-    sideload_field: str | None = None
+    # The plan, add-on or feature the stream needs when not every account has it ("the Enterprise plan"): without
+    # it Zendesk answers 403 or 404, and the stream is skipped with a warning that says so.
+    requires: str | None = None
+    # The stream whose requests bring this stream's records too (the same endpoint, or a sideload asked for with this
+    # stream's params), and the field under which Zendesk also embeds this stream's record in each of that stream's
+    # records. When both are synced from the same position they read the same pages (sharing.py).
+    pages_of: str | None = None
+    embedded_as: str | None = None
+    # Records Zendesk lists only per parent record (children.py): the stream's pages are parent rows, the ones its
+    # position observes, and its records are asked for row by row before its position moves past their page.
+    children: ChildList | None = None
 
     def __init__(
         self,
@@ -63,14 +70,19 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         param = self.paginator.page_size_param
         self._page_size = PageSize(self.paginator.first_params()[param]) if param else None
         self._position = type(self).position.bind(config.start_time, clock, self.name)
+        self._children: ChildReader | None = None
+        if self.children is not None:
+            if not self._position.observe:
+                raise TypeError(f"{type(self).__name__}: a stream with children needs a position observing its rows")
+            self._children = self.children.reader(self.name, self.records_key)
         self._migration = LegacyStateMigration(self._position.key or "", self.legacy_state_keys)
         self._next_page: Mapping[str, str] | None = None
         self._done = False
-        self._feed: PageFeed | None = None
-        self._follows_feed = False
-        self._sideload_field: str | None = None
-        # The pacer (pacing.py) is the CDK's call budget: the HTTP session asks it before every request it sends.
-        super().__init__(authenticator=authenticator, api_budget=pacer)
+        self._pages: PageSource = OwnRequests()
+        self._extra_params: dict[str, Any] = {}
+        # The pacer (pacing.py) is the CDK's call budget: the HTTP session asks it before every request it sends (the
+        # CDK annotates APIBudget but calls only AbstractAPIBudget's methods).
+        super().__init__(authenticator=authenticator, api_budget=pacer)  # type: ignore[arg-type]
 
     @property
     def url_base(self) -> str:
@@ -81,14 +93,40 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         # Only incremental streams checkpoint; full-refresh ones are small lists read whole.
         return self.supports_incremental
 
-    def publish_pages(self, feed: PageFeed, follower: ZendeskStream) -> None:
-        """Hand every page read to `feed` as well, asking Zendesk for the follower's sideload (its params) too."""
-        self.params = {**self.params, **follower.params}
-        self._feed, self._follows_feed, self._sideload_field = feed, False, follower.sideload_field
+    @property
+    def position_field(self) -> str | None:
+        return self._position.field
 
-    def follow_pages(self, feed: PageFeed) -> None:
-        """Read the pages another stream requests (from `feed`) instead of requesting them."""
-        self._feed, self._follows_feed = feed, True
+    @property
+    def observes(self) -> str | None:
+        """The list on a page whose records carry this stream's position when it is not its own records."""
+        return self._position.observe
+
+    @property
+    def page_key(self) -> str:
+        """The list on each page this stream reads: its records, or the parent rows it asks for children."""
+        return self._position.observe if self._children is not None and self._position.observe else self.records_key
+
+    @property
+    def observed_fields(self) -> tuple[str, ...]:
+        """The fields this stream reads of the rows its position observes (sharing.py keeps them for it)."""
+        fields = (self.position_field,) if self.observes and self.position_field else ()
+        return tuple(dict.fromkeys(fields + (self.children.fields if self.children else ())))
+
+    @property
+    def family(self) -> str:
+        """The streams of one family read the same endpoint: named after the stream whose pages they are."""
+        return self.pages_of or self.name
+
+    def read_pages_from(self, source: PageSource, followers: Iterable[ZendeskStream] = ()) -> None:
+        """Where this stream's pages come from (sharing.py); a publisher also asks for its followers' sideloads."""
+        self._pages = source
+        for follower in followers:
+            self._extra_params = merge_params(self._extra_params, follower.params)
+
+    def end_of_pages(self, error: BaseException | None) -> None:
+        """The read ended (`error`: how): the page source lets the streams sharing it know."""
+        self._pages.end(error)
 
     def get_error_handler(self) -> ZendeskErrorHandler:
         return ZendeskErrorHandler(
@@ -97,6 +135,8 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
             self._config.host,
             refreshable=self._refreshable,
             can_shrink_page=lambda: self._page_size is not None and self._page_size.can_shrink(),
+            requires=self.requires,
+            rows=self._children,
         )
 
     def get_backoff_strategy(self) -> ZendeskBackoff:
@@ -141,9 +181,10 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         if next_page_token:
             # Zendesk's next-page URLs carry the parameters of the first request; the fixed ones (include=...,
             # exclude_deleted=...) are added only if a URL dropped them (the CDK dedupes identical ones).
-            return dict(self.params)
-        first = {**self.paginator.first_params(), **self.params, **self._position.request_params()}
-        if self._page_size:
+            return merge_params(self.params, self._extra_params)
+        first = {**self.paginator.first_params(), **merge_params(self.params, self._extra_params),
+                 **self._position.request_params()}
+        if self._page_size and self.paginator.page_size_param:
             first[self.paginator.page_size_param] = self._page_size.current
         return first
 
@@ -152,7 +193,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         return {"timeout": self._waits.request_timeout, "allow_redirects": False}
 
     def _sized(self, url: str) -> str:
-        if self._page_size is None:
+        if self._page_size is None or self.paginator.page_size_param is None:
             return url
         return self._page_size.applied_to(url, self.paginator.page_size_param)
 
@@ -208,28 +249,47 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         stream_slice: Mapping[str, Any] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[StreamData]:
-        if self._feed is not None and self._follows_feed:
-            response = self._feed.receive()
-        else:
-            response = self._fetch_page(stream_slice, stream_state)
-            if self._feed is not None:
-                self._feed.publish(response)
-                if response.ok and self._sideload_field:
-                    for row in self._records(response):
-                        row.pop(self._sideload_field, None)
+        response = self._pages.next_page(lambda: self._fetch_page(stream_slice, stream_state), self._records)
         self._done = True
         if not response.ok:
             return  # a 403 the error table ignores: the handler logged why; this stream stops, its state unmoved
         self._visited.add(self._request_key(response.request.url or ""))
-        yield from self.parse_response(response, stream_state=stream_state or {})
+        json_body(response)
+        drop_raw_body(response)
+        if self._children is None:
+            yield from self.parse_response(response, stream_state=stream_state or {})
+            token = self.next_page_token(response)
+        else:
+            token = self.next_page_token(response)  # the page is checked before its rows cost a request each
+            # Only the rows the position selects: an export's boundary rows already read, a list's rows unchanged
+            # since the state, cost no request.
+            read_whole = yield from self._read_children(self._position.select(self._records(response)))
+            if not read_whole:
+                return  # Zendesk refused a row's list for the whole stream (the handler said why): state unmoved
         if self._page_size:
             self._page_size.page_read()
-        token = self.next_page_token(response)
-        next_url = self._position.advance(json_body(response), self._records(response), token and token["url"])
+        next_url = self._position.advance(json_body(response), self._records(response), token["url"] if token else None)
         if next_url is None:
             self._position.complete()
+            if self._children is not None:
+                self.logger.info(self._children.summary())
         else:
             self._next_page, self._done = {"url": next_url}, False
+
+    def _read_children(self, rows: Iterable[Record]) -> Generator[Record, None, bool]:
+        """Every row's records, asked for row by row; False when Zendesk refused them for the whole stream."""
+        assert self._children is not None
+        for row in rows:
+            if not (yield from self._children.read(row, self._send_child)):
+                self.logger.info(self._children.summary())
+                return False
+        return True
+
+    def _send_child(self, url: str, params: Mapping[str, Any]) -> requests.Response:
+        """A request for one row's records, through this stream's HTTP client: paced, retried and judged by the error
+        table like the stream's own pages. `url` is a path under api/v2/ or, for a later page, Zendesk's own URL."""
+        full = self._own_host(url) if "://" in url else self.url_base + url
+        return send(self, full, params, self.request_kwargs())
 
     def _fetch_page(
         self, stream_slice: Mapping[str, Any] | None, stream_state: Mapping[str, Any] | None
@@ -238,7 +298,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         out building it (it only says so while the size can still shrink, so this ends)."""
         while True:
             try:
-                return self._fetch_next_page(stream_slice, stream_state, self._next_page)[1]
+                return fetch_page(self, stream_slice, stream_state, self._next_page)
             except PageSizeReductionRequiredException as reduction:
                 assert self._page_size is not None  # the error table only asks streams that can shrink
                 size = self._page_size.shrink()
@@ -261,9 +321,22 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         return request_key(url, ignore=self.paginator.page_size_param)
 
     def _records(self, response: requests.Response) -> list[Record]:
-        records = json_body(response).get(self.records_key)
+        """The rows this stream reads on a page (`page_key`): its records, or the parents of its records."""
+        records = json_body(response).get(self.page_key)
         if not isinstance(records, list):
-            raise pagination_error(f"a page of '{self.name}' has no '{self.records_key}' list")
+            raise pagination_error(f"a page of '{self.name}' has no '{self.page_key}' list")
         if not all(isinstance(row, dict) for row in records):
             raise pagination_error(f"a page of '{self.name}' holds a record that is not an object")
         return records
+
+
+def merge_params(params: Mapping[str, Any], more: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters of two streams reading the same pages: Zendesk takes several sideloads as one
+    comma-separated `include`."""
+    merged = dict(params)
+    for name, value in more.items():
+        if name == "include" and merged.get(name) and value not in str(merged[name]).split(","):
+            merged[name] = f"{merged[name]},{value}"
+        else:
+            merged[name] = value
+    return merged

@@ -1,9 +1,9 @@
-"""Tickets API area: tickets, their metrics, their fields and the account's tags."""
+"""Tickets API area: tickets, their metrics, fields, forms and statuses, ratings, activity, skips and tags."""
 
 from __future__ import annotations
 
-from ..paginators import ExportCursorPaginator, PageCursorPaginator
-from ..state import UNIX, ExportPosition, ListPosition
+from ..paginators import ExportCursorPaginator, NextPagePaginator, PageCursorPaginator, Unpaginated
+from ..state import ISO, UNIX, ExportPosition, ListPosition
 from .base import ZendeskStream
 
 
@@ -41,8 +41,8 @@ class TicketMetrics(ZendeskStream):
     cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
-    shares_pages_of = "tickets"
-    sideload_field = "metric_set"
+    pages_of = "tickets"
+    embedded_as = "metric_set"
     legacy_state_keys = (
         ("parent_state", "tickets", "generated_timestamp"),
         ("_ab_updated_at",),
@@ -71,3 +71,67 @@ class Tags(ZendeskStream):
     endpoint = "tags.json"
     records_key = "tags"
     paginator = PageCursorPaginator()
+
+
+class TicketForms(ZendeskStream):
+    """Ticket forms, active and inactive, served whole. No server-side time filter: filtered here.
+    https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_forms/#list-ticket-forms
+    """
+
+    endpoint = "ticket_forms.json"
+    records_key = "ticket_forms"
+    cursor_field = "updated_at"
+    paginator = NextPagePaginator()
+    position = ListPosition()
+    requires = "ticket forms (Support Enterprise or Suite Growth and above)"
+
+
+class CustomStatuses(ZendeskStream):
+    """Custom ticket statuses, served whole (not in the official connector). No server-side time filter.
+    https://developer.zendesk.com/api-reference/ticketing/tickets/custom_ticket_statuses/#list-custom-ticket-statuses
+    """
+
+    endpoint = "custom_statuses.json"
+    records_key = "custom_statuses"
+    cursor_field = "updated_at"
+    paginator = Unpaginated()
+    position = ListPosition()
+
+
+class SatisfactionRatings(ZendeskStream):
+    """Satisfaction ratings (legacy CSAT), asked for from the state on with the list's `start_time` filter and
+    filtered here too, so a page with older ratings loses nothing and repeats nothing.
+    https://developer.zendesk.com/api-reference/ticketing/ticket-management/satisfaction_ratings/#list-satisfaction-ratings
+    """
+
+    endpoint = "satisfaction_ratings.json"
+    records_key = "satisfaction_ratings"
+    cursor_field = "updated_at"
+    paginator = PageCursorPaginator()
+    position = ListPosition(since_param="start_time")
+    requires = "satisfaction ratings turned on (legacy CSAT)"
+
+
+class TicketActivities(ZendeskStream):
+    """The activity stream of the connector's user (assignments, comments on its tickets), last 30 days at most,
+    asked for from the state on (`since`) and filtered here.
+    https://developer.zendesk.com/api-reference/ticketing/tickets/activity_stream/#list-activities
+    """
+
+    endpoint = "activities.json"
+    records_key = "activities"
+    cursor_field = "updated_at"
+    paginator = PageCursorPaginator()
+    position = ListPosition(since_param="since", since_codec=ISO)
+
+
+class TicketSkips(ZendeskStream):
+    """Tickets agents skipped in guided mode, and why. No server-side time filter: read whole, filtered here.
+    https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_skips/#list-ticket-skips
+    """
+
+    endpoint = "skips.json"
+    records_key = "skips"
+    cursor_field = "updated_at"
+    paginator = PageCursorPaginator()
+    position = ListPosition()

@@ -25,7 +25,7 @@ def settings(ds: Dataset) -> types.ApiResponse:
         "chat": {"enabled": False, "maximum_request_count": 1, "welcome_message": "Hi there. How can I help today?"},
         "voice": {"enabled": False, "maintenance": False, "logging": True, "outbound_enabled": True},
         "user": {"tagging": True, "time_zone_selection": True, "language_selection": True,
-                 "multiple_organizations": False, "agent_created_welcome_emails": True, "end_user_phone_number_validation": False,
+                 "multiple_organizations": True, "agent_created_welcome_emails": True, "end_user_phone_number_validation": False,
                  "have_gravatars_enabled": True},
         "brands": {"default_brand_id": ds.catalog.brands[0]["id"], "require_brand_on_new_tickets": False},
         "localization": {"locale_ids": [1]},
@@ -33,7 +33,7 @@ def settings(ds: Dataset) -> types.ApiResponse:
         "statistics": {"forum": True, "search": True, "rule_usage": True},
         "api": {"accepted_api_agreement": True, "api_password_access": "false", "api_token_access": "true"},
         "rule": {"macro_most_used": True, "macro_order": "alphabetical", "skill_based_filtered_views": [],
-                 "using_skill_based_routing": False},
+                 "using_skill_based_routing": True},
         "limits": {"attachment_size": 52428800},
         "active_features": {
             "on_hold_status": True, "user_tagging": True, "ticket_tagging": True, "topic_suggestion": False,

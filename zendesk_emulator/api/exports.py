@@ -1,5 +1,5 @@
-"""Incremental export endpoints: tickets and users (cursor- and time-based), organizations (time-based), samples,
-and ticket metric events.
+"""Incremental export endpoints: tickets and users (cursor- and time-based), organizations and ticket events
+(time-based), samples, and ticket metric events.
 
 Tickets are ordered by `generated_timestamp`, users and organizations by `updated_at`. Deleted tickets are exported
 with `status: "deleted"` unless `exclude_deleted=true`. `include=metric_sets` on the ticket export adds each
@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import types
-from ..data import ids
+from ..data import metric_events as metric_events_data
+from ..data import ticket_events as ticket_events_data
 from ..data.dataset import Dataset
 from ..data.order import INDEX_MASK, View, view_of
 from ..data.serial import dumps
-from ..data.timefmt import iso
 from . import cursor_pages, export_cursor, export_time
 from .export_rules import start_time
 from .http import carried, envelope, flag, link, raw
@@ -113,6 +113,15 @@ def cursor_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float)
     return raw(body)
 
 
+def _time_meta(req: types.ApiRequest, path: str, result: export_time.TimePage) -> dict:
+    return {
+        "count": len(result.keys),
+        "end_of_stream": result.end_of_stream,
+        "end_time": result.end_time,
+        "next_page": link(req, path, carried(req, ("start_time",)) + [("start_time", result.end_time)]),
+    }
+
+
 def time_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float, sample: bool = False) -> types.ApiResponse:
     view_for, render = RESOURCES[resource]
     view = view_for(ds, req)
@@ -120,55 +129,41 @@ def time_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float, s
     includes = _includes(req)
     records, extra = render(ds, result.keys, includes)
     path = f"incremental/{resource}/sample" if sample else f"incremental/{resource}"
-    meta = {
-        "count": len(records),
-        "end_of_stream": result.end_of_stream,
-        "end_time": result.end_time,
-        "next_page": link(req, path, carried(req, ("start_time",)) + [("start_time", result.end_time)]),
-    }
-    body = envelope(resource, records, meta, extra)
+    body = envelope(resource, records, _time_meta(req, path, result), extra)
     if not result.end_of_stream and not sample:
         _prefetch(ds, resource, view, result.keys, includes)
     return raw(body)
 
 
+# -- ticket events -------------------------------------------------------------------------------------------------
+def ticket_events(ds: Dataset, req: types.ApiRequest, now: float, sample: bool = False) -> types.ApiResponse:
+    """Time-based only (a cursor mode is not documented); `include=comment_events` puts the comments in."""
+    view = ticket_events_data.view(ds)
+    result = export_time.page(req, view, now, SAMPLE_SIZE if sample else export_time.MAX_PER_PAGE)
+    with_comments = "comment_events" in _includes(req)
+    records = [ticket_events_data.event_bytes(ds, k & INDEX_MASK, with_comments) for k in result.keys]
+    path = "incremental/ticket_events/sample" if sample else "incremental/ticket_events"
+    body = envelope("ticket_events", records, _time_meta(req, path, result))
+    if records and not result.end_of_stream and not sample:
+        start = view.position_after(result.keys[-1])
+        following = [k & INDEX_MASK for k in view.slice(start, start + len(records))]
+        ds.prefetcher.schedule([lambda r=r: ticket_events_data.event_bytes(ds, r, with_comments) for r in following])
+    return raw(body)
+
+
 # -- ticket metric events ------------------------------------------------------------------------------------------
-_METRIC_EVENTS = (("reply_time", "activate"), ("agent_work_time", "activate"), ("requester_wait_time", "activate"),
-                  ("agent_work_time", "fulfill"), ("requester_wait_time", "fulfill"))
-
-
-def _metric_event_view(ds: Dataset) -> View:
-    """Three activate events when a ticket is created and two fulfill events when it is solved or closed."""
-    return ds.cached("#metric_events", lambda: _build_metric_events(ds))
-
-
-def _build_metric_events(ds: Dataset) -> View:
-    cols = ds.tickets.cols
-    live = np.flatnonzero(cols.deleted == 0)
-    done = live[cols.status[live] >= 4]
-    times = np.concatenate([np.repeat(cols.created[live], 3), np.repeat(cols.updated[done], 2)])
-    codes = np.concatenate([(live[:, None] * 8 + np.arange(3)).ravel(), (done[:, None] * 8 + np.arange(3, 5)).ravel()])
-    return view_of(times, codes)
-
-
-def _metric_event(ds: Dataset, key: int) -> bytes:
-    code = key & INDEX_MASK
-    index, j = divmod(code, 8)
-    metric, kind = _METRIC_EVENTS[j]
-    return dumps({"id": ids.METRIC + 500_000_000 + code, "ticket_id": index + 1, "metric": metric, "instance_id": 1,
-                  "type": kind, "time": iso(key >> 32)})
-
-
 def metric_events(ds: Dataset, req: types.ApiRequest, now: float) -> types.ApiResponse:
-    """Served without the too-recent check: tap-zendesk's discovery asks for start_time=now and expects a 200."""
-    view = _metric_event_view(ds)
+    """Oldest first. Cursor pagination (`page[size]` up to 100) from `start_time`, or a time-based export when no
+    `page[...]` parameter is given (Zendesk: "if results are not paginated, events are returned as a time-based
+    incremental export"). Served without the too-recent check: tap-zendesk's discovery asks for start_time=now and
+    expects a 200."""
+    view = metric_events_data.view(ds)
     path = "incremental/ticket_metric_events"
     if cursor_pages.wanted(req):
         since = start_time(req, now, enforce_recent=False)
         sub = View(view.keys[view.position_of(since << 32):])
         result = cursor_pages.page(req, sub, "metric_events", path)
-        return raw(envelope("ticket_metric_events", [_metric_event(ds, k) for k in result.keys], result.meta))
-    result = export_time.page(req, view, now, export_time.MAX_PER_PAGE, enforce_recent=False)
-    meta = {"count": len(result.keys), "end_of_stream": result.end_of_stream, "end_time": result.end_time,
-            "next_page": link(req, path, carried(req, ("start_time",)) + [("start_time", result.end_time)])}
-    return raw(envelope("ticket_metric_events", [_metric_event(ds, k) for k in result.keys], meta))
+        return raw(envelope("ticket_metric_events", [metric_events_data.event_bytes(ds, k) for k in result.keys], result.meta))
+    page = export_time.page(req, view, now, export_time.MAX_PER_PAGE, enforce_recent=False)
+    records = [metric_events_data.event_bytes(ds, k) for k in page.keys]
+    return raw(envelope("ticket_metric_events", records, _time_meta(req, path, page)))

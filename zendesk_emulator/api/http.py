@@ -76,8 +76,18 @@ def link(req: ApiRequest, path: str, params: list[tuple[str, str | int]]) -> str
 
 
 def carried(req: ApiRequest, drop: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The request's parameters minus the pagination ones: filters given on the first request survive in links."""
-    return [(k, v) for k, values in req.query.items() if k not in drop for v in values[-1:]]
+    """The request's parameters minus the pagination ones: filters given on the first request survive in links.
+
+    A repeated parameter keeps its last value (a client that adds its parameters to a link repeats them), except an
+    array parameter (`name[]`, e.g. audit logs' `filter[created_at][]` start and end): its distinct non-empty
+    values, in order.
+    """
+    out = []
+    for k, values in req.query.items():
+        if k in drop:
+            continue
+        out.extend((k, v) for v in (dict.fromkeys(v for v in values if v) if k.endswith("[]") else values[-1:]))
+    return out
 
 
 def int_arg(req: ApiRequest, name: str, default: int, low: int, high: int) -> int:

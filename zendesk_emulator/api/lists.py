@@ -8,10 +8,10 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import types
-from ..data import ids
+from ..data import ratings
 from ..data.catalog import public
 from ..data.dataset import Dataset
-from ..data.order import INDEX_MASK, View, pack
+from ..data.order import INDEX_MASK, View, pack, view_of
 from ..data.serial import dumps
 from ..data.timefmt import iso
 from . import audit_cursor, cursor_pages, offset_pages
@@ -153,34 +153,35 @@ def ticket_fields(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
     return unpaginated("ticket_fields", sorted(records, key=lambda r: (r["position"], r["id"])))
 
 
-def by_id(req: types.ApiRequest, key: str, path: str, records: list[dict]) -> types.ApiResponse:
-    return serve_records(req, key, path, f"{path}.id", records, lambda r: r["id"])
+_SCORES = {"offered": ((ratings.OFFERED,), None), "good": ((ratings.GOOD,), None), "bad": ((ratings.BAD,), None),
+           "received": ((ratings.GOOD, ratings.BAD), None), "unoffered": ((), None)}
+for _name in ("received", "good", "bad"):
+    _SCORES[f"{_name}_with_comment"] = (_SCORES[_name][0], True)
+    _SCORES[f"{_name}_without_comment"] = (_SCORES[_name][0], False)
 
 
 def satisfaction_ratings(ds: Dataset, req: types.ApiRequest, now: float) -> types.ApiResponse:
-    """Ratings of rated tickets (offered, good, bad), by id; `score` and `start_time`/`end_time` filter them."""
+    """Ratings of surveyed tickets (data/ratings.py). Filters: `score` (offered, received, good, bad, each received
+    one also `_with_comment`/`_without_comment`; unoffered tickets have no rating record, so none), `start_time`
+    (inclusive) and `end_time` (exclusive) in unix seconds on `updated_at`. Order: by id, or with `sort`
+    (`created_at`, `updated_at`, `id`, `-` for descending)."""
     cols = ds.tickets.cols
-    wanted = {"offered": [2], "good": [3], "bad": [4], "received": [3, 4]}.get(req.arg("score", ""), [2, 3, 4])
-    mask = (cols.deleted == 0) & np.isin(cols.score, wanted)
+    scores, commented = _SCORES.get(req.arg("score") or "", (ratings.RATED, None))
+    mask = (cols.deleted == 0) & np.isin(cols.score, scores)
+    if commented is not None:
+        mask &= ratings.has_comment(ds) == commented
+    created, updated = ratings.timeline(ds)
     for name, op in (("start_time", np.greater_equal), ("end_time", np.less)):
         value = req.arg(name)
-        if value and value.isdigit():
-            mask &= op(cols.updated, int(value))
-    view = View(np.flatnonzero(mask).astype(np.uint64))
-    return serve(req, "satisfaction_ratings", "satisfaction_ratings", "satisfaction_ratings.id", view,
-                 lambda k: dumps(_rating(ds, k & INDEX_MASK)))
-
-
-def _rating(ds: Dataset, index: int) -> dict:
-    t = ds.tickets
-    cols = t.cols
-    rating = t.rating(index) or {"score": "offered"}
-    rid = ids.RATING + index + 1
-    assignee, group = int(cols.assignee[index]), int(cols.group[index])
-    return {"url": f"{t.base}/satisfaction_ratings/{rid}.json", "id": rid,
-            "assignee_id": ids.USER + assignee + 1 if assignee >= 0 else None,
-            "group_id": t.group_ids[group] if group >= 0 else None,
-            "requester_id": ids.USER + int(cols.requester[index]) + 1, "ticket_id": index + 1,
-            "score": rating["score"], "created_at": iso(int(cols.updated[index])), "updated_at": iso(int(cols.updated[index])),
-            "comment": rating.get("comment"), "reason": rating.get("reason"), "reason_id": rating.get("reason_id")}
-
+        if value and value.strip().isdigit():
+            mask &= op(updated, int(value))
+    chosen = np.flatnonzero(mask)
+    sort = req.arg("sort") or "id"
+    field, descending = sort.lstrip("-"), sort.startswith("-")
+    if field in ("created_at", "updated_at"):
+        view = view_of((created if field == "created_at" else updated)[chosen], chosen, descending)
+        order = f"satisfaction_ratings.{field}"
+    else:
+        view, order = View(chosen.astype(np.uint64), descending), "satisfaction_ratings.id"
+    return serve(req, "satisfaction_ratings", "satisfaction_ratings", order, view,
+                 lambda k: dumps(ratings.record(ds, k & INDEX_MASK)))

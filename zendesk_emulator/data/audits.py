@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import ids
-from .columns import CHANNELS, PRIORITIES, STATUSES, TYPES
+from .columns import CHANNELS, CLOSED, PRIORITIES, STATUSES, TYPES
+from .order import pack
 from .rng import KIND_AUDIT, record_rng
 from .textpool import TextPool, html_of
 from .tickets import Tickets
@@ -40,6 +41,7 @@ class Audits:
         self._owner = memoryview(self.owner)
         self.extra: list[dict] = []  # audits added by mutations, row = base_rows + position
         self.extra_by_ticket: dict[int, list[int]] = {}
+        self._base_keys: np.ndarray | None = None
 
     # -- rows ------------------------------------------------------------------------------------------------------
     def rows_of(self, index: int) -> list[int]:
@@ -51,6 +53,27 @@ class Audits:
 
     def time_of(self, row: int) -> int:
         return self._times[row] if row < self.base_rows else self.extra[row - self.base_rows]["_ts"]
+
+    def time_keys(self) -> np.ndarray:
+        """Every audit row as `created_at << 32 | row`, ascending. Base rows never change, so they are sorted once and
+        the few rows mutations added are merged in."""
+        if self._base_keys is None:
+            self._base_keys = np.sort(pack(self.times, np.arange(self.base_rows)), kind="stable")  # long sorted runs
+        if not self.extra:
+            return self._base_keys
+        extra = np.sort(np.array([(a["_ts"] << 32) | (self.base_rows + i) for i, a in enumerate(self.extra)], dtype=np.uint64))
+        return np.insert(self._base_keys, np.searchsorted(self._base_keys, extra), extra)
+
+    def closing_rows(self) -> np.ndarray:
+        """Base rows of the automation's closing audit: the last audit of a ticket closed after three or more audits.
+        They are the only base audits without a comment (see `_generate`)."""
+        counts = np.diff(self.offsets)[: len(self.tickets.cols.created)]
+        status = self.tickets.cols.status.copy()
+        for index, extra in self.tickets.overrides.items():
+            if "_base" in extra:
+                status[index] = extra["_base"]["status"]
+        closing = np.flatnonzero((counts >= 3) & (status[: len(counts)] == CLOSED))
+        return self.offsets[closing + 1] - 1
 
     def audit(self, row: int) -> dict:
         if row >= self.base_rows:
@@ -121,9 +144,9 @@ class Audits:
         def event(kind: str, **fields) -> None:
             events.append({"id": ids.EVENT + row * ids.EVENTS_PER_AUDIT + len(events), "type": kind, **fields})
 
-        automated = rank == k - 1 and k >= 3 and path[-1] == "closed"
+        automated = rank == k - 1 and k >= 3 and path[-1] == "closed"  # closing_rows() lists these rows
         if rank == 0:
-            ticket = t.record(index, base=True)
+            ticket = t.record(index, base=True, history=True)  # a field deleted later was set all the same
             author, via = requester, ticket["via"]
             events.append(self._comment(row, 0, requester, ticket["description"], True, rng))
             priority = PRIORITIES[t.base_value(index, "priority")]
@@ -153,13 +176,12 @@ class Audits:
             if path[rank] != path[rank - 1]:
                 event("Change", field_name="status", value=path[rank], previous_value=path[rank - 1])
             if rank == 1:
-                ticket = t.record(index, base=True)
                 if assignee_index >= 0:
                     event("Change", field_name="assignee_id", value=str(agent), previous_value=None)
                 priority = PRIORITIES[t.base_value(index, "priority")]
                 if priority in ("high", "urgent"):
                     event("Change", field_name="priority", value=priority, previous_value="normal")
-                tags = ticket["tags"]
+                tags = t.base_tags(index)  # the base ticket's tags, without materialising the whole ticket
                 if len(tags) > 1:
                     event("Change", field_name="tags", value=tags, previous_value=tags[:-1])
             if agent_turn and rng.random() < 0.1:

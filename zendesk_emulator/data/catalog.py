@@ -1,12 +1,15 @@
 """The small, configuration-like resources of an account, built whole: brands, groups and memberships, ticket
-fields and forms, macros, user/organization fields, SLA policies. They are lists of dicts in Zendesk's JSON shape;
-keys starting with `_` hold internal integers (timestamps, indexes) and are stripped when rendered."""
+fields and forms, macros, user/organization fields, SLA policies, and (catalog_rules.py) automations, triggers,
+custom roles, schedules, custom statuses and routing attributes. They are lists of dicts in Zendesk's JSON shape;
+keys starting with `_` hold internal integers (timestamps, indexes, a `_deleted` flag) and are stripped when
+rendered. Brands and ticket forms are never removed from their lists (tickets point at them by position): a
+deleted one is flagged `_deleted` and left out of the API."""
 
 from __future__ import annotations
 
 import random
 
-from . import ids
+from . import catalog_rules, ids
 from .columns import DAY, QUIET_SECONDS
 from .sizes import Sizes
 from .textpool import MACRO_TITLES, TAGS, company_name
@@ -52,6 +55,8 @@ class Catalog:
         self.user_fields = self._custom_fields(rng, ids.USER_FIELD, "user_fields", ["plan", "employee_count", "vip", "renewal_date"])
         self.organization_fields = self._custom_fields(rng, ids.ORG_FIELD, "organization_fields", ["region", "seats", "partner", "contract_end"])
         self.sla_policies = self._sla_policies()
+        catalog_rules.build(self, seed)
+        self.state: dict[str, object] = {}  # mutable state of resources derived from the columns (derived.py)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def _when(self, rng: random.Random, early: float = 0.0, late: float = 1.0) -> int:

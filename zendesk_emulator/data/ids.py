@@ -21,3 +21,23 @@ ORG_FIELD = 395_000_000_000
 SLA = 396_000_000_000
 IDENTITY = 397_000_000_000
 CUSTOM_STATUS = 398_000_000_000
+ORG_MEMBERSHIP = 399_000_000_000  # + user index * 2 + 1 (the default membership) or + 2 (a second organization)
+AUDIT_LOG = 400_000_000_000
+ACTIVITY = 401_000_000_000  # + ticket audit row + 1: an activity comes from one audit
+SKIP = 402_000_000_000  # + ticket index * 2 + k + 1
+CUSTOM_ROLE = 403_000_000_000
+SCHEDULE = 404_000_000_000
+CATALOG_CREATED = 405_000_000_000  # automations, triggers and roles created through mutations
+# Help Center and community (data/guide.py): + a serial per kind, in creation order.
+HC_CATEGORY = 406_000_000_000
+HC_SECTION = 407_000_000_000
+ARTICLE = 408_000_000_000
+ARTICLE_ATTACHMENT = 409_000_000_000
+ARTICLE_COMMENT = 410_000_000_000
+TOPIC = 411_000_000_000
+POST = 412_000_000_000
+POST_COMMENT = 413_000_000_000
+VOTE = 414_000_000_000  # every kind of vote (article, article comment, post, post comment) shares one id space
+# Automations and triggers keep the small ids the generated audits' via.source already names.
+AUTOMATION = 360_000_000_100
+TRIGGER = 360_000_000_200

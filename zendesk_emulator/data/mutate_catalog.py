@@ -1,12 +1,14 @@
 """Mutations of the configuration-like resources held whole in the catalog: groups, group memberships, macros and
-ticket fields. Deleted memberships, macros and ticket fields disappear; deleted groups stay, flagged `deleted`, and
-take their memberships with them."""
+ticket fields here, the rest of the catalog and the derived resources in mutate_more.py. Deleted memberships,
+macros and ticket fields disappear; deleted groups stay, flagged `deleted`, and take their memberships with them; a
+deleted ticket field leaves the ticket forms that held it. Every change is logged in the audit log as the account
+owner's."""
 
 from __future__ import annotations
 
 import random
 
-from . import ids
+from . import audit_log, ids, mutate_more
 from .dataset import Dataset
 from .timefmt import iso
 
@@ -17,8 +19,15 @@ class CatalogMutations:
 
     def mutate(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
         handler = {"groups": self._groups, "group_memberships": self._memberships, "macros": self._macros,
-                   "ticket_fields": self._fields}[resource]
-        return handler(rng, ts, create, update, delete)
+                   "ticket_fields": self._fields}.get(resource)
+        labels = mutate_more.labels_of(self.ds, resource)
+        if handler is None:
+            summary = mutate_more.HANDLERS[resource](self.ds, rng, ts, create, update, delete)  # KeyError when unknown
+        else:
+            summary = handler(rng, ts, create, update, delete)
+        labels.update(mutate_more.labels_of(self.ds, resource))
+        audit_log.record_mutation(self.ds, resource, summary, ts, labels)
+        return summary
 
     @staticmethod
     def _touch(record: dict, ts: int) -> None:
@@ -100,7 +109,8 @@ class CatalogMutations:
         return {"created": created, "updated": [m["id"] for m in updated], "deleted": sorted(gone)}
 
     def _fields(self, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
-        """New and deleted custom fields change every ticket's custom_fields (not its updated_at, as in Zendesk)."""
+        """New and deleted custom fields change every ticket's custom_fields (not its updated_at, as in Zendesk): a new
+        field is there, empty, on the tickets created before it."""
         cat = self.ds.catalog
         created = []
         for _ in range(create):
@@ -108,6 +118,7 @@ class CatalogMutations:
                                 max(f["position"] for f in cat.ticket_fields) + 1)
             record["id"] = max(f["id"] for f in cat.ticket_fields) + 1
             record["url"] = f"{cat.base}/ticket_fields/{record['id']}.json"
+            record["_added"] = ts  # existing tickets have no value for it (Tickets.custom_values)
             cat.ticket_fields.append(self._new(record, ts))
             created.append(record["id"])
         editable = [f for f in cat.ticket_fields if f["removable"] and f["id"] not in created]
@@ -119,6 +130,10 @@ class CatalogMutations:
             self._touch(field, ts)
         gone = {f["id"] for f in deleted}
         cat.ticket_fields[:] = [f for f in cat.ticket_fields if f["id"] not in gone]
+        for form in cat.ticket_forms:
+            if gone & set(form["ticket_field_ids"]):
+                form["ticket_field_ids"] = [i for i in form["ticket_field_ids"] if i not in gone]
+                self._touch(form, ts)
         if created or gone:
             self.ds.schema += 1
             self.ds.tickets.refresh_fields()

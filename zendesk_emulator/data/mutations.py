@@ -62,10 +62,7 @@ class Mutator:
         return sorted(int(candidates[i]) for i in rng.sample(range(len(candidates)), n)) if n else []
 
     def _save_base(self, index: int) -> dict:
-        cols = self.ds.tickets.cols
-        extra = self.ds.tickets.overrides.setdefault(index, {})
-        extra.setdefault("_base", {name: int(getattr(cols, name)[index]) for name in ("status", "updated", "generated")})
-        return extra
+        return self.ds.tickets.keep_base(index)
 
     def _stamp(self, index: int, ts: int) -> None:
         cols = self.ds.tickets.cols
@@ -112,9 +109,14 @@ class Mutator:
         events = [{"type": "Comment", "author_id": ticket["requester_id"], "body": ticket["description"],
                    "html_body": f"<p>{ticket['description']}</p>", "plain_body": ticket["description"], "public": True,
                    "attachments": []}]
-        for name in ("subject", "status", "priority", "type", "group_id", "tags"):
+        # One Create per property the new ticket has, ids as strings like the generated audits: replaying a ticket's
+        # audits (or its ticket events) rebuilds it.
+        for name in ("subject", "requester_id", "status", "priority", "type", "group_id", "tags"):
             if ticket[name] is not None:
-                events.append({"type": "Create", "field_name": name, "value": ticket[name] if name != "group_id" else str(ticket[name])})
+                events.append({"type": "Create", "field_name": name, "value": str(ticket[name]) if name.endswith("_id") else ticket[name]})
+        for item in ticket["custom_fields"]:
+            if item["value"] is not None:
+                events.append({"type": "Create", "field_name": str(item["id"]), "value": item["value"]})
         ds.audits.add(index, ts, ticket["requester_id"], events, ticket["via"])
         return index
 
@@ -155,7 +157,12 @@ class Mutator:
         metrics.update(updated_at=iso(ts), latest_comment_added_at=iso(ts), status_updated_at=iso(ts),
                        custom_status_updated_at=iso(ts))
         if events[0]["public"]:
-            metrics["replies"] = t.metric_set(index)["replies"] + 1
+            so_far = t.metric_set(index)
+            metrics["replies"] = so_far["replies"] + 1
+            if so_far["reply_time_in_seconds"]["calendar"] is None:  # the first reply: now
+                seconds = max(0, ts - int(cols.created[index]))
+                metrics["reply_time_in_seconds"] = {"calendar": seconds}
+                metrics["reply_time_in_minutes"] = {"calendar": seconds // 60, "business": seconds // 60 * 5 // 16}
         if cols.status[index] == SOLVED:
             metrics["solved_at"] = iso(ts)
 

@@ -82,6 +82,11 @@ class Organizations:
         return record
 
 
+def _phone(rng: random.Random) -> str | None:
+    """A third of users have a phone; the condition is drawn before the number."""
+    return f"+1555{int(rng.random() * 10_000_000):07d}" if rng.random() < 0.35 else None
+
+
 def _field_value(rng: random.Random, field: dict):
     kind = field["type"]
     if rng.random() < 0.3:
@@ -156,7 +161,7 @@ class Users:
         created, updated = int(cols.created[index]), int(cols.updated[index])
         zone, iana = TIME_ZONES[int(rng.random() * len(TIME_ZONES))]
         locale_id, locale = LOCALES[int(rng.random() * len(LOCALES))]
-        phone = f"+1555{int(rng.random() * 10_000_000):07d}" if rng.random() < 0.35 else None
+        phone = _phone(rng)
         last_login = updated - int(rng.random() * 3 * 86400) if staff or rng.random() < 0.4 else None
         photo = self._photo(uid, rng) if rng.random() < (0.8 if staff else 0.15) else None
         record = {
@@ -214,20 +219,37 @@ class Users:
         photo["thumbnails"] = [image(aid + 1, "profile_thumb.png", 900 + int(rng.random() * 600), 32)]
         return photo
 
+    def phone(self, index: int) -> str | None:
+        """The user's phone without building the whole record: the same draws `record` makes before it."""
+        extra = self.overrides.get(index)
+        if extra and "phone" in extra:
+            return extra["phone"]
+        rng = record_rng(self.seed, KIND_USER, index)
+        rng.random()  # time zone
+        rng.random()  # locale
+        return _phone(rng)
+
+    def identity_times(self, index: int) -> tuple[int, int]:
+        """(created, updated) of the user's identities: made with the account, verified within a day; never later
+        than the user's own last update."""
+        created, updated = int(self.cols.created[index]), int(self.cols.updated[index])
+        return created, min(updated, created + _mix(self.seed, index) % 86400)
+
     def identities(self, index: int) -> list[dict]:
-        uid, cols = self.user_id(index), self.cols
-        created, updated = iso(int(cols.created[index])), iso(int(cols.updated[index]))
-        out = [{"url": f"{self.base}/users/{uid}/identities/{ids.IDENTITY + index * 2 + 1}.json",
-                "id": ids.IDENTITY + index * 2 + 1, "user_id": uid, "type": "email", "value": self.email(index),
-                "verified": True, "primary": True, "created_at": created, "updated_at": updated,
-                "undeliverable_count": 0, "deliverable_state": "deliverable"}]
-        phone = self.record(index)["phone"]
+        """The primary email identity, and a phone identity when the user has a phone. Ids IDENTITY + 2 * index + 1
+        (email) and + 2 (phone)."""
+        uid = self.user_id(index)
+        created, updated = (iso(t) for t in self.identity_times(index))
+        out = [self._identity(uid, ids.IDENTITY + index * 2 + 1, "email", self.email(index), True, created, updated)]
+        phone = self.phone(index)
         if phone:
-            out.append({"url": f"{self.base}/users/{uid}/identities/{ids.IDENTITY + index * 2 + 2}.json",
-                        "id": ids.IDENTITY + index * 2 + 2, "user_id": uid, "type": "phone_number", "value": phone,
-                        "verified": True, "primary": False, "created_at": created, "updated_at": updated,
-                        "undeliverable_count": 0, "deliverable_state": "deliverable"})
+            out.append(self._identity(uid, ids.IDENTITY + index * 2 + 2, "phone_number", phone, False, created, updated))
         return out
+
+    def _identity(self, uid: int, iid: int, kind: str, value: str, primary: bool, created: str, updated: str) -> dict:
+        return {"url": f"{self.base}/users/{uid}/identities/{iid}.json", "id": iid, "user_id": uid, "type": kind,
+                "value": value, "verified": True, "primary": primary, "created_at": created, "updated_at": updated,
+                "undeliverable_count": 0, "deliverable_state": "deliverable"}
 
     def staff_indexes(self) -> np.ndarray:
         return np.arange(self.cols.agents)

@@ -18,6 +18,9 @@ class Sizes:
     burst_tickets: int = 0
     burst_organizations: int = 0
     years: float = 4.0
+    # Help Center articles and community posts (their comments, votes and attachments follow from them).
+    articles: int = 0
+    posts: int = 0
 
     def resolved(self) -> Sizes:
         """Every zero filled in from `tickets`; validated so generation never divides by zero."""
@@ -37,4 +40,6 @@ class Sizes:
             ticket_fields=self.ticket_fields or 12,
             burst_tickets=self.burst_tickets or min(1100, t * 3 // 5),
             burst_organizations=self.burst_organizations or min(1100, orgs * 3 // 5),
+            articles=self.articles or max(40, min(1200, t // 60)),
+            posts=self.posts or max(24, min(600, t // 150)),
         )

@@ -48,10 +48,19 @@ class Tickets:
     def refresh_fields(self) -> None:
         """Re-read the ticket field list (after a ticket_fields mutation)."""
         self.custom_fields = [f for f in self.catalog.ticket_fields if f["removable"] and f["active"]]
-        # Per field, what materialising a value needs, looked up once instead of per ticket.
-        self._specs = [(f["id"], f["type"], f.get("_column"), [o["value"] for o in f.get("custom_field_options") or []],
-                        f.get("tag"), f["title"][:3].upper()) for f in self.custom_fields]
-        self._tag_specs = [(column, kind, options, tag) for _, kind, column, options, tag, _ in self._specs if column is not None]
+        # Per field, what materialising a value needs, looked up once instead of per ticket: every field the account
+        # ever had, in the order they came, so that a field deleted (`gone`) still takes its draw and the others
+        # keep their values, and the history (the Create audits) keeps its events. `_added`: when a mutation added
+        # the field; the generated fields hold values on every ticket.
+        live = {f["id"] for f in self.custom_fields}
+        known = {spec[0]: spec for spec in getattr(self, "_specs", [])}
+        for f in self.custom_fields:
+            known.setdefault(f["id"], (f["id"], f["type"], f.get("_column"),
+                                       [o["value"] for o in f.get("custom_field_options") or []], f.get("tag"),
+                                       f["title"][:3].upper(), f.get("_added", 0), False))
+        self._specs = [(*spec[:-1], spec[0] not in live) for spec in known.values()]
+        self._tag_specs = [(column, kind, options, tag) for _, kind, column, options, tag, _, _, gone in self._specs
+                           if column is not None and not gone]
         self.group_ids = [g["id"] for g in self.catalog.groups]
         self.brand_ids = [b["id"] for b in self.catalog.brands]
         self.brand_names = [b["name"] for b in self.catalog.brands]
@@ -61,6 +70,12 @@ class Tickets:
         return len(self.cols.created)
 
     # -- values ----------------------------------------------------------------------------------------------------
+    def keep_base(self, index: int) -> dict:
+        """The ticket's overrides, with the columns mutations change in place saved under `_base` first."""
+        extra = self.overrides.setdefault(index, {})
+        extra.setdefault("_base", {name: int(getattr(self.cols, name)[index]) for name in ("status", "updated", "generated")})
+        return extra
+
     def base_value(self, index: int, name: str) -> int:
         extra = self.overrides.get(index)
         if extra is not None and name in extra.get("_base", ()):
@@ -93,14 +108,19 @@ class Tickets:
                 tags.update(v for j, v in enumerate(values) if raw >> j & 1)
         return sorted(tags)
 
-    def custom_values(self, index: int, rng, base: bool = False) -> list[dict]:
+    def custom_values(self, index: int, rng, base: bool = False, history: bool = False) -> list[dict]:
+        """The ticket's custom field values; `history`: with the deleted fields' too (what its audits recorded)."""
         options = self._options
         created = self._m["created"][index]
         draw = rng.random
         paragraphs = self.text.paragraphs
         out = []
-        for fid, kind, column, values, _, prefix in self._specs:
-            if column is not None:
+        for fid, kind, column, values, _, prefix, since, gone in self._specs:
+            if since > created:
+                # A field added after the ticket was created is empty on it, as in Zendesk: a new field writes
+                # nothing into existing tickets, nor into their history (their audits' Create events).
+                value = None
+            elif column is not None:
                 raw = options[index, column]
                 if kind == "checkbox":
                     value = raw != 0
@@ -126,7 +146,8 @@ class Tickets:
                     value = paragraphs[int(r * TextPool.SIZE)]
                 else:
                     value = f"{prefix}-{int(r * 10_000_000)}"
-            out.append({"id": fid, "value": value})
+            if history or not gone:
+                out.append({"id": fid, "value": value})
         extra = None if base else self.overrides.get(index)
         if extra is not None and "custom" in extra:
             changed = extra["custom"]
@@ -169,8 +190,9 @@ class Tickets:
                 "reason": reason, "reason_id": reason_id}
 
     # -- records ---------------------------------------------------------------------------------------------------
-    def record(self, index: int, base: bool = False) -> dict:
-        """The ticket as the API shows it; `base=True` ignores mutations (what the ticket's generated audits built)."""
+    def record(self, index: int, base: bool = False, history: bool = False) -> dict:
+        """The ticket as the API shows it; `base=True` ignores mutations (what the ticket's generated audits built),
+        `history=True` keeps the values of custom fields deleted since (its audits recorded them)."""
         m = self._m
         rng = record_rng(self.seed, KIND_TICKET, index)
         tid = index + 1
@@ -224,7 +246,7 @@ class Tickets:
             "from_messaging_channel": channel == "native_messaging",
         }
         # `fields` duplicates `custom_fields`; sharing the list is safe because nothing changes it afterwards.
-        record["custom_fields"] = record["fields"] = self.custom_values(index, rng, base)
+        record["custom_fields"] = record["fields"] = self.custom_values(index, rng, base, history)
         extra = None if base else self.overrides.get(index)
         if extra is not None:
             for key in ("priority", "assignee_id", "group_id", "subject", "raw_subject", "type"):
@@ -239,7 +261,9 @@ class Tickets:
         h = (h ^ (h >> 29)) * 0x94D049BB133111EB & 0xFFFFFFFFFFFFFFFF
         draws = [((h >> shift) & 0xFF) / 256.0 for shift in range(0, 56, 8)]
         created, updated = m["created"][index], m["updated"][index]
-        status = m["status"][index]
+        # The generated history's status: what mutations did since is in `metric_overrides` (a reply, a solve at
+        # the time it happened), so a metric event once recorded never moves (metric_events.py derives from this).
+        status = self.base_value(index, "status")
         base_updated = self.base_value(index, "updated")
         life = max(0, base_updated - created)
         answered = status != 0 and life > 0

@@ -19,16 +19,26 @@ should allow for them (they are exactly the rows stamped later than `now - 60`).
 - ticket_metrics_all, ticket_audits_all: the same for every ticket that is not deleted, archived ones included:
   what a client gets that reads metric sets from the export's `include=metric_sets` or audits per ticket
   (`tickets/{id}/audits.json`), as singer's tap-zendesk does.
+- ticket_events: every event the ticket event export returns from start_time=0, one per audit, archived and deleted
+  tickets included. id (the audit's), ticket_id, timestamp (int), created_at.
+- ticket_comments: the Comment children of that export with `include=comment_events`. id (the comment's), ticket_id,
+  created_at.
+- ticket_metric_events: every event of the metric event export (deleted tickets' included). id, ticket_id, time.
+- ticket_field_history: one row per field a Create or Change child of the ticket event export sets: id
+  (`<child id>:<field name>`), event_id (the child's), parent_event_id (the ticket event's), ticket_id, field_name,
+  value, previous_value (null on Create), updated, user_id. It generates every audit, so it costs seconds per 100,000
+  tickets.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import ids
+from . import ids, metric_events, ticket_events
 from .columns import STATUSES
 from .dataset import Dataset
 from .order import INDEX_MASK
+from .truth_catalog import TRUTHS
 
 
 def _iso_all(ts: np.ndarray) -> list[str]:
@@ -76,5 +86,15 @@ def truth(ds: Dataset, resource: str) -> list[dict]:
             owners[k] = ds.audits.ticket_of(int(rows[k]))
         return [{"id": ids.AUDIT + r + 1, "ticket_id": o + 1, "created_at": c}
                 for r, o, c in zip(rows.tolist(), owners, _iso_all(keys >> np.uint64(32)), strict=True)]
+    if resource == "ticket_events":
+        return ticket_events.truth_events(ds, _iso_all)
+    if resource == "ticket_comments":
+        return ticket_events.truth_comments(ds, _iso_all)
+    if resource == "ticket_field_history":
+        return ticket_events.truth_field_history(ds)
+    if resource == "ticket_metric_events":
+        return metric_events.truth(ds, _iso_all)
+    if resource in TRUTHS:  # configuration lists and resources derived from the columns (truth_catalog.py)
+        return TRUTHS[resource](ds)
     raise KeyError(f"unknown resource {resource!r}")
 

@@ -120,9 +120,24 @@ def test_given_catalog_mutations_when_listed_then_lists_and_truth_follow(resourc
 
 def test_given_a_new_ticket_field_when_exporting_then_tickets_show_it_empty():
     account, clock, client = _fresh()
+    history = account.truth("ticket_field_history")
     field = account.mutate("ticket_fields", 1, 0, 0)["created"][0]
     ticket = client.get("tickets/1.json")["ticket"]
     assert {"id": field, "value": None} in ticket["custom_fields"] and {"id": field, "value": None} in ticket["fields"]
+    tickets = records(export_pages(client, "incremental/tickets/cursor.json", start_time=0), "tickets")
+    assert all({"id": field, "value": None} in t["custom_fields"] for t in tickets)
+    assert account.truth("ticket_field_history") == history  # no history is rewritten: no Create events appear
+
+
+def test_given_a_deleted_ticket_field_then_the_other_fields_keep_their_values_and_history_is_not_rewritten():
+    account, clock, client = _fresh()
+    history = account.truth("ticket_field_history")
+    export = "incremental/tickets/cursor.json"
+    before = {t["id"]: t["custom_fields"] for t in records(export_pages(client, export, start_time=0), "tickets")}
+    gone = set(account.mutate("ticket_fields", 0, 0, 1)["deleted"])
+    after = {t["id"]: t["custom_fields"] for t in records(export_pages(client, export, start_time=0), "tickets")}
+    assert gone and after == {i: [f for f in fields if f["id"] not in gone] for i, fields in before.items()}
+    assert account.truth("ticket_field_history") == history  # audits are history: the deleted field's stay
 
 
 def test_given_tag_mutations_when_listing_tags_then_counts_follow_and_truth_matches():

@@ -33,18 +33,27 @@ def _put(emu, patch) -> requests.Response:
     return _direct("PUT", f"{emu.info['control_url']}/settings", json=patch)
 
 
-def test_when_calling_api_then_stats_count_by_endpoint_without_query_and_by_status(session, emu):
+def test_when_calling_api_then_stats_count_by_endpoint_without_query_by_route_and_by_status(session, emu):
     session.get(emu.url("users/me.json?x=1"), timeout=10)
     session.get(emu.url("users/me.json?x=2"), timeout=10)
     session.get(emu.url("incremental/tickets/cursor.json?start_time=0"), timeout=10)
     session.get(emu.url("users/me.json"), auth=("bad/token", "x"), timeout=10)
+    session.get(emu.url("tickets/1/metrics.json"), timeout=10)
+    session.get(emu.url("tickets/2/metrics.json"), timeout=10)
+    session.get(emu.url("no/such/endpoint.json"), timeout=10)
     emu.control("GET", "health")
     stats = emu.control("GET", "stats")
-    assert stats["requests_total"] == 4
-    assert stats["by_endpoint"] == {"GET /api/v2/users/me.json": 3, "GET /api/v2/incremental/tickets/cursor.json": 1}
-    assert stats["by_status"] == {"200": 3, "401": 1}
+    assert stats["requests_total"] == 7
+    assert stats["by_endpoint"] == {"GET /api/v2/users/me.json": 3, "GET /api/v2/incremental/tickets/cursor.json": 1,
+                                    "GET /api/v2/tickets/1/metrics.json": 1, "GET /api/v2/tickets/2/metrics.json": 1,
+                                    "GET /api/v2/no/such/endpoint.json": 1}
+    # Per route: the requests made once per record add up under one name; a path no route knows counts as itself.
+    assert stats["by_route"] == {"GET users/me": 3, "GET incremental/tickets/cursor": 1, "GET tickets/{id}/metrics": 2,
+                                 "GET /api/v2/no/such/endpoint.json": 1}
+    assert stats["by_status"] == {"200": 5, "401": 1, "404": 1}
     assert emu.control("POST", "stats/reset")["requests_total"] == 0
-    assert emu.control("GET", "stats") == {"requests_total": 0, "by_endpoint": {}, "by_status": {}, "by_fault": {}}
+    assert emu.control("GET", "stats") == {"requests_total": 0, "by_endpoint": {}, "by_route": {}, "by_status": {},
+                                           "by_fault": {}, "by_minute": []}
 
 
 def test_when_putting_settings_then_they_apply_and_get_returns_them(emu):

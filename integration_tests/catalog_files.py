@@ -1,0 +1,77 @@
+"""The acceptance tests' configured catalog and future-dated state, written from the connector's own streams.
+
+acceptance-test-config.yml points at `configured_catalog.json` and `abnormal_state.json`; both are generated from
+`STREAMS` (every stream, incremental where it can be, each incremental stream's state a century ahead), so a new
+stream is covered without editing them. The session fixture in conftest.py rewrites them before the tests run;
+`python -m integration_tests.catalog_files` does the same by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from source_zendesk_support.state import UNIX
+from source_zendesk_support.streams import STREAMS, stream_name
+
+HERE = Path(__file__).parent
+CATALOG = HERE / "configured_catalog.json"
+ABNORMAL_STATE = HERE / "abnormal_state.json"
+FUTURE = 4102444800  # 2100-01-01T00:00:00Z
+
+
+def configured_catalog() -> dict[str, Any]:
+    entries = []
+    for stream in STREAMS:
+        declared_cursor = getattr(stream, "cursor_field", None)  # on the class: the CDK's property unless declared
+        cursor = declared_cursor if isinstance(declared_cursor, str) else None
+        incremental = bool(stream.position.key)
+        pk = [[stream.primary_key]] if stream.primary_key else None
+        declared: dict[str, Any] = {
+            "name": stream_name(stream),
+            "json_schema": {"type": "object"},
+            "supported_sync_modes": ["full_refresh", "incremental"] if incremental else ["full_refresh"],
+        }
+        if pk:
+            declared["source_defined_primary_key"] = pk
+        entry: dict[str, Any] = {"stream": declared}
+        if incremental:
+            declared.update(source_defined_cursor=True, default_cursor_field=[cursor])
+            entry.update(sync_mode="incremental", destination_sync_mode="append_dedup", cursor_field=[cursor])
+        else:
+            entry.update(sync_mode="full_refresh", destination_sync_mode="overwrite")
+        if pk:
+            entry["primary_key"] = pk
+        entries.append(entry)
+    return {"streams": entries}
+
+
+def abnormal_state() -> list[dict[str, Any]]:
+    states = []
+    for stream in STREAMS:
+        position = stream.position
+        if position.key:
+            value = FUTURE if position.codec is UNIX else "2100-01-01T00:00:00Z"
+            states.append({"type": "STREAM", "stream": {"stream_descriptor": {"name": stream_name(stream)},
+                                                       "stream_state": {position.key: value}}})
+    return states
+
+
+def write() -> None:
+    _replace(CATALOG, json.dumps(configured_catalog(), indent=2) + "\n")
+    _replace(ABNORMAL_STATE, json.dumps(abnormal_state(), indent=2) + "\n")
+
+
+def _replace(path: Path, text: str) -> None:
+    """Whole or not at all: bin/test runs two pytest sessions side by side, and each writes these files."""
+    if path.exists() and path.read_text() == text:
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+if __name__ == "__main__":
+    write()
