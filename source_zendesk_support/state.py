@@ -383,6 +383,7 @@ class ListPosition(Position):
     walk_url: ClassVar[str | None] = "next_url"
     walk_high_water: ClassVar[bool] = True
     _cap: int | None = None  # the newest instant the state may reach in this walk (set by its first page)
+    _began: int | None = None  # the cap a resumed walk's saved state began under
 
     def request_params(self) -> dict[str, Any]:
         return {self.since_param: self.since_codec.render(self._floor)} if self.since_param else {}
@@ -396,9 +397,12 @@ class ListPosition(Position):
             # The state may never pass the moment the walk began: a record on a page already read that changes
             # later gets a newer updated_at than that, and a walk resumed hours later must still catch it. A
             # resumed walk keeps the cap its saved high water already obeys (a little early is harmless).
+            # A walk saved with the cap it began under (`_walk.began`) keeps it: its high water alone would be far too
+            # early when the list is in id order (a resumed walk once re-sent every record of a list).
             resumed = self._next_url is not None
             start = self._high if self._high is not None else self._floor
-            self._cap = start if resumed else int(self._clock()) - EXPORT_MIN_AGE_SECONDS
+            self._cap = (self._began if self._began is not None else start) if resumed else (
+                int(self._clock()) - EXPORT_MIN_AGE_SECONDS)
         span = self._span(records, self.field)
         if span:
             newest = min(span[1], self._cap)
@@ -409,7 +413,17 @@ class ListPosition(Position):
 
     def reset(self) -> None:
         super().reset()
-        self._cap = None
+        self._cap = self._began = None
+
+    def _load_walk(self, walk: Any) -> None:
+        super()._load_walk(walk)
+        if walk.get("began") is not None:
+            self._began = self._parse(walk["began"], "_walk.began")
+
+    def _publish(self) -> None:
+        super()._publish()
+        if "_walk" in self._state and self._cap is not None:
+            self._state["_walk"]["began"] = iso(self._cap)
 
     def complete(self) -> None:
         if self._high is not None:

@@ -10,7 +10,7 @@ from airbyte_cdk.models import FailureType
 
 from source_zendesk_support.errors import CREDENTIALS_REJECTED
 
-from .harness import DAY, START, api_token_config, error_traces, read, records_of, states_of, warnings
+from .harness import DAY, NOW_TS, START, api_token_config, error_traces, read, records_of, states_of, warnings
 from .zendesk_http import ZendeskMock, ZendeskRequest, ZendeskResponse, iso, record, template
 
 EXPORT = "help_center/incremental/articles.json"
@@ -202,7 +202,8 @@ def test_given_a_saved_state_when_post_comments_read_then_only_changed_posts_wit
     assert _ids(output, "post_comments") == [20, 40]
     # The list comes in id order, not by time: the state moves only once the whole list was read.
     assert states_of(output, "post_comments") == [
-        {"updated_at": iso(SAVED), "_walk": {"high_water": iso(SAVED + 100), "next_url": pages[1].url}},
+        {"updated_at": iso(SAVED), "_walk": {"high_water": iso(SAVED + 100), "next_url": pages[1].url,
+                                             "began": iso(NOW_TS - 300)}},
         {"updated_at": iso(SAVED + 300)},
     ]
     assert ("post_comments: 2 per-post requests for 2 posts (1 posts skipped as they cannot have any, "
@@ -234,7 +235,9 @@ def test_given_a_failure_on_the_second_pages_posts_when_resumed_then_it_restarts
         failed = read(api_token_config(), ["post_votes"], expect_failure=True)
         zendesk.verify()
     saved = states_of(failed, "post_votes")[-1]
-    assert saved == {"updated_at": iso(START), "_walk": {"high_water": iso(START + 2 * DAY), "next_url": pages[1].url}}
+    # The walk keeps the moment it began (less Zendesk's 5 minutes), so a resumed walk moves the state no further.
+    assert saved == {"updated_at": iso(START), "_walk": {"high_water": iso(START + 2 * DAY), "next_url": pages[1].url,
+                                                         "began": iso(NOW_TS - 300)}}
 
     with ZendeskMock() as zendesk:
         zendesk.expect(pages[1], _page("posts", "posts", second))
@@ -244,8 +247,19 @@ def test_given_a_failure_on_the_second_pages_posts_when_resumed_then_it_restarts
         resumed = read(api_token_config(), ["post_votes"], state={"post_votes": saved})
         zendesk.verify()
     assert _ids(resumed, "post_votes") == [30, 40]
-    # A resumed walk keeps the cap its saved high water obeys: post 3 is asked once more next time, never lost.
-    assert states_of(resumed, "post_votes")[-1] == {"updated_at": iso(START + 2 * DAY)}
+    # A resumed walk keeps the cap it began under: the state reaches post 3, read in this walk.
+    assert states_of(resumed, "post_votes")[-1] == {"updated_at": iso(START + 3 * DAY)}
+
+    # A walk saved before `began` was kept falls back to its high water as the cap: post 3 is asked again next time.
+    older = {"updated_at": saved["updated_at"], "_walk": {k: v for k, v in saved["_walk"].items() if k != "began"}}
+    with ZendeskMock() as zendesk:
+        zendesk.expect(pages[1], _page("posts", "posts", second))
+        for post in (3, 4):
+            zendesk.expect(_list(f"community/posts/{post}/votes.json"),
+                           _page("post_votes", "votes", [record("post_votes", "votes", id=post * 10)]))
+        resumed_older = read(api_token_config(), ["post_votes"], state={"post_votes": older})
+        zendesk.verify()
+    assert states_of(resumed_older, "post_votes")[-1] == {"updated_at": iso(START + 2 * DAY)}
 
 
 # -- the official connector's state ------------------------------------------------------------------------------------
