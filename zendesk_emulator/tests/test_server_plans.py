@@ -27,16 +27,6 @@ def emu():
         yield running
 
 
-@pytest.fixture
-def session(emu):
-    emu.reset()
-    now = emu.control("GET", "clock")["now"]
-    emu.control("POST", "clock/advance", json={"seconds": 60 - now % 60 + 0.01})  # a fresh rate-limit minute
-    with emu.session() as session:
-        session.auth = emu.api_token_auth()
-        yield session
-
-
 def _status(session, emu, path: str) -> tuple[int, dict]:
     response = session.get(emu.url(path.format(ticket=3)), timeout=30)
     return response.status_code, response.json()

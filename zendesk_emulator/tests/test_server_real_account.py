@@ -19,16 +19,6 @@ def emu():
         yield running
 
 
-@pytest.fixture
-def session(emu):
-    emu.reset()
-    now = emu.control("GET", "clock")["now"]
-    emu.control("POST", "clock/advance", json={"seconds": 60 - now % 60 + 0.01})  # a fresh rate-limit minute
-    with emu.session() as session:
-        session.auth = emu.api_token_auth()
-        yield session
-
-
 def _export_url(emu) -> str:
     start = calendar.timegm(time.strptime(emu.info["config"]["start_date"], "%Y-%m-%dT%H:%M:%SZ"))
     return emu.url(f"incremental/tickets/cursor.json?start_time={start}&per_page=1000")
