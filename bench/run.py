@@ -46,17 +46,26 @@ from bench import report
 from bench.floor import TABLES
 from bench.runners import READERS, Reader
 from scripts.airbyte_run import STREAMS, key_of, key_value, truth_resource
+from source_zendesk_support.streams import BY_NAME
+from source_zendesk_support.streams.community import COMMUNITY
+from source_zendesk_support.streams.help_center import HELP_CENTER
 from zendesk_emulator.testing import EmulatorError, EmulatorProcess
 
 RESULTS = Path(__file__).resolve().parent / "results"
+GUIDE = [name for name, stream in BY_NAME.items() if stream.requires in (HELP_CENTER, COMMUNITY)]  # --streams guide
 FLAT_FROM = 100_000  # the RSS flatness target compares sizes from here up (issue 5: 100,000 and 1,000,000)
 ORDER = ("ours", "official", "tap", "floor")
 SUBSET = "ours@official"  # ours again on the official connector's streams: records per CPU-second like for like
 
 
 class Bench:
-    def __init__(self, emu: EmulatorProcess, readers: dict[str, Reader], log: Callable[[str], None] = print):
+    def __init__(self, emu: EmulatorProcess, readers: dict[str, Reader], log: Callable[[str], None] = print,
+                 streams: list[str] | None = None):
         self.emu, self.readers, self.log = emu, readers, log
+        # The streams benchmarked (--streams; default the whole catalog): the readers read those of them they have,
+        # and the incremental scenario changes only their resources. Truths and minimums still cover every stream,
+        # since a per-row list's minimum needs its parents' rows.
+        self.streams = list(streams or STREAMS)
         self.scenarios: dict[str, Any] = {}
         self.full_state: dict[str, Any] = {}
         self._truth: dict[str, list[dict]] | None = None
@@ -89,7 +98,7 @@ class Bench:
         return self._truth
 
     def counts(self) -> dict[str, int]:
-        return {stream: len(rows) for stream, rows in self.truth().items()}
+        return {stream: len(rows) for stream, rows in self.truth().items() if stream in self.streams}
 
     def per_row(self, parents: dict[str, list[dict]] | None = None) -> list[dict[str, Any]]:
         """Every level of every per-row list with the fewest requests its parent rows need (`parents`: the family's
@@ -130,7 +139,7 @@ class Bench:
     def incremental(self, percent: float) -> None:
         truth = self.truth()
         before = {stream: _view(truth[stream], stream) for stream in STREAMS}
-        for stream in STREAMS:
+        for stream in self.streams:
             self.mutations[stream] = self._mutate(stream, max(1, round(len(truth[stream]) * percent / 100)))
         self.emu.control("POST", "clock/advance", json={"seconds": 120})
         self._truth = None
@@ -138,7 +147,7 @@ class Bench:
         changed_rows = {stream: [row for row in after[stream]
                                  if before[stream].get(key_value(row, stream)) != _values(row, stream)]
                         for stream in STREAMS}
-        changed = {stream: len(rows) for stream, rows in changed_rows.items()}
+        changed = {stream: len(rows) for stream, rows in changed_rows.items() if stream in self.streams}
         counts = self.counts()
         minimum = report.minimum_requests(counts, changed=changed)
         child = self.per_row(changed_rows)
@@ -217,9 +226,9 @@ class Bench:
         ours = runs.get("ours")
         for run in runs.values():
             run["vs_ours"] = _vs_ours(run, ours) if ours else {}
-        notes = [f"{name} reads {len(run['streams'])} of the {len(STREAMS)} streams; not in its catalog: "
-                 f"{', '.join(s for s in STREAMS if s not in run['streams'])}"
-                 for name, run in runs.items() if len(run["streams"]) < len(STREAMS) and name != SUBSET]
+        notes = [f"{name} reads {len(run['streams'])} of the {len(self.streams)} streams; not in its catalog: "
+                 f"{', '.join(s for s in self.streams if s not in run['streams'])}"
+                 for name, run in runs.items() if len(run["streams"]) < len(self.streams) and name != SUBSET]
         return {"title": title, "truth": truth, "minimum": minimum, "minimum_total": sum(minimum.values()),
                 "per_row": {"levels": [{k: v for k, v in level.items() if k != "asked"} for level in levels],
                             "routes": report.route_table(levels)},
@@ -296,6 +305,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "--timeout)")
     parser.add_argument("--tap-timeout", type=float, help="the same for tap-zendesk, whose per-ticket audits are "
                         "self-throttled to 460 tickets a minute (default 600; --quick 120)")
+    parser.add_argument("--streams", help="comma-separated stream names: benchmark only these (default: every stream); "
+                        "'guide' names the Help Center and community streams")
     parser.add_argument("--out-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (2000 if args.quick else 100_000)
@@ -310,7 +321,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown readers or scenarios: {unknown}")
     if "incremental" in args.scenarios and "full" not in args.scenarios:
         parser.error("the incremental scenario starts from the full sync's state: add 'full'")
+    args.streams = _streams(args.streams, parser)
     return args
+
+
+def _streams(names: str | None, parser: argparse.ArgumentParser) -> list[str]:
+    if not names:
+        return list(STREAMS)
+    wanted = set()
+    for name in filter(None, names.split(",")):
+        wanted |= set(GUIDE) if name == "guide" else {name}
+    unknown = sorted(wanted - set(STREAMS))
+    if unknown:
+        parser.error(f"unknown streams: {unknown}")
+    return [stream for stream in STREAMS if stream in wanted]
 
 
 def main(argv: list[str] | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -329,7 +353,7 @@ def main(argv: list[str] | None = None, log: Callable[[str], None] = print) -> d
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     results = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "command": command.strip(),
                "seed": args.seed, "tickets": args.tickets, "counts": counts, "readers": args.readers,
-               "streams": list(STREAMS), "scenarios": bench.scenarios}
+               "streams": args.streams, "scenarios": bench.scenarios}
     results["targets"] = report.targets(results, _other_sizes(args.out_dir, args.tickets))
     write(results, args.out_dir, log)
     return results
@@ -343,9 +367,9 @@ def _run(args: argparse.Namespace, work: Path, log: Callable[[str], None]) -> tu
         readers = {}
         for name in args.readers:
             timeout = {"tap": args.tap_timeout, "official": args.official_timeout}.get(name, args.timeout)
-            readers[name] = READERS[name](emu.info, work, timeout, cpus)
+            readers[name] = READERS[name](emu.info, work, timeout, cpus, only=args.streams)
             readers[name].prepare()
-        bench = Bench(emu, readers, log)
+        bench = Bench(emu, readers, log, args.streams)
         if "full" in args.scenarios:
             bench.full()
         if "incremental" in args.scenarios:

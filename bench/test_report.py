@@ -330,3 +330,15 @@ def test_results_of_two_invocations_on_the_same_account_merge_their_scenarios():
     assert [t["target"] for t in both["targets"]] == ["t1", "t2"]
     with pytest.raises(ValueError):
         report.merged([full, {**limited, "tickets": 11}])
+
+
+def test_a_stream_subset_names_streams_of_the_catalog_and_guide_names_the_twelve_help_center_and_community_streams():
+    from bench.run import parse_args
+
+    guide = parse_args(["--streams", "guide"]).streams
+    assert len(guide) == 12 and {"articles", "post_comment_votes", "topics"} <= set(guide)
+    assert "tickets" not in guide
+    assert parse_args(["--streams", "users,tickets"]).streams == ["tickets", "users"]  # in the catalog's order
+    assert len(parse_args([]).streams) == len(STREAMS)
+    with pytest.raises(SystemExit):
+        parse_args(["--streams", "tickets,no_such_stream"])
