@@ -13,6 +13,7 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import AirbyteMessageSerializer, ConnectorSpecification, FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from . import allocator
 from .output import flush_if_large
 from .source import SourceZendeskSupport
 from .waits import Waits
@@ -27,6 +28,7 @@ class _Entrypoint(AirbyteEntrypoint):
 
 
 def run() -> None:
+    allocator.tune(os.environ)  # before the first page is read (allocator.py)
     try:
         source = SourceZendeskSupport(waits=Waits.from_env(os.environ))
         entrypoint = _Entrypoint(source)
