@@ -101,9 +101,9 @@ class Bench:
         return {stream: len(rows) for stream, rows in self.truth().items() if stream in self.streams}
 
     def per_row(self, parents: dict[str, list[dict]] | None = None) -> list[dict[str, Any]]:
-        """Every level of every per-row list with the fewest requests its parent rows need (`parents`: the family's
-        rows to read, default all of them), report.per_row_minimum."""
-        return report.per_row_minimum(self.truth(), parents)
+        """Every level of every per-row list benchmarked with the fewest requests its parent rows need (`parents`:
+        the family's rows to read, default all of them), report.per_row_minimum."""
+        return [level for level in report.per_row_minimum(self.truth(), parents) if level["stream"] in self.streams]
 
     def _with_minimums(self, runs: dict[str, Any], counts: dict[str, int], levels: list[dict[str, Any]],
                        changed: dict[str, int] | None = None) -> None:
