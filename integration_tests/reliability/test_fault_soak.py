@@ -16,6 +16,7 @@ from zendesk_emulator.settings import FAULT_KINDS
 from zendesk_emulator.testing import EmulatorProcess
 
 from .harness import (
+    STREAM_CLASSES,
     STREAMS,
     catalog_for,
     connector_env,
@@ -46,7 +47,8 @@ TICKETS = sized(3000, 10000)
 # fault costs a backoff in series. They are synced in the first sync only, take faults at a tenth of the rate, and that
 # sync may take an hour; every other sync reads the rest.
 PER_TICKET = tuple(stream for stream in STREAMS if per_ticket(stream))
-PER_TICKET_ROUTES = ("tickets/{id}/side_conversations",)
+# Their routes as the emulator names them (tickets/{id}/side_conversations), from each stream's declaration.
+PER_TICKET_ROUTES = tuple(STREAM_CLASSES[stream].children.path.removesuffix(".json") for stream in PER_TICKET)
 
 
 @pytest.fixture(scope="module")
