@@ -36,7 +36,8 @@ _ENTERPRISE = _GROWTH[2:]
 FEATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ticket_forms": (_GROWTH, ("ticket_forms", "ticket_forms/{id}")),
     "sla_policies": (_GROWTH, ("slas/policies", "slas/policies/{id}")),
-    "business_hours": (_GROWTH, ("business_hours/schedules", "business_hours/schedules/{id}")),
+    "business_hours": (_GROWTH, ("business_hours/schedules", "business_hours/schedules/{id}",
+                                 "business_hours/schedules/{id}/holidays", "business_hours/schedules/{id}/holidays/{id}")),
     "satisfaction_ratings": (_GROWTH, ("satisfaction_ratings",)),
     "side_conversations": (_PROFESSIONAL, ("tickets/{id}/side_conversations",)),
     "custom_roles": (_ENTERPRISE, ("custom_roles", "custom_roles/{id}")),

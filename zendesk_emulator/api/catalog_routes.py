@@ -4,7 +4,8 @@
   fields (configured order), automations and triggers (`active`, `sort_by`/`sort_order` for offset, `sort` for
   cursor; default by position, `sort_order` defaulting to asc for alphabetical and position, desc otherwise;
   triggers also `category_id`).
-- Unpaginated: ticket forms (`active`, `end_user_visible`; cursor by id only when `page[size]` is sent, as for
+- Unpaginated: a schedule's holidays (`business_hours/schedules/{id}/holidays`, oldest first; 404 for a schedule
+  that does not exist), ticket forms (`active`, `end_user_visible`; cursor by id only when `page[size]` is sent, as for
   ticket fields), custom roles, schedules, SLA policies, custom statuses (`status_categories`, `active`,
   `default`), routing attributes (`include=attribute_values`) and routing attribute definitions.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import types
+from ..data import holidays as holidays_data
 from ..data.catalog import public
 from ..data.dataset import Dataset
 from ..data.serial import dumps
@@ -121,6 +123,16 @@ def routing_attributes(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
 
 def attribute_definitions(ds: Dataset) -> types.ApiResponse:
     return ok({"definitions": ds.catalog.attribute_definitions})
+
+
+def holidays(ds: Dataset, schedule_id: str, holiday_id: str | None = None) -> types.ApiResponse:
+    """A schedule's holidays (List Holidays for a Schedule), or one of them (Show Holiday)."""
+    listed = holidays_data.listed(ds.catalog, schedule_id)
+    if listed is None:
+        return not_found()
+    if holiday_id is None:
+        return ok({"holidays": listed})
+    return one("holiday", listed, holiday_id)
 
 
 def one(key: str, records: list[dict], record_id: str) -> types.ApiResponse:

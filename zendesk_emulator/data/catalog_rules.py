@@ -12,7 +12,7 @@ import random
 import uuid
 from typing import TYPE_CHECKING
 
-from . import ids
+from . import holidays, ids
 from .columns import DAY
 from .timefmt import iso
 
@@ -106,8 +106,10 @@ def build(cat: Catalog, seed: int) -> None:
     cat.triggers = [trigger(cat, rng, i) for i in range(len(TRIGGERS))]
     cat.custom_roles = [custom_role(cat, rng, i) for i in range(len(ROLES))]
     cat.schedules = [schedule(cat, rng, i) for i in range(len(SCHEDULES))]
+    _before_the_first_ticket(cat)
     cat.custom_statuses = [custom_status(cat, i) for i in range(len(CUSTOM_STATUSES))]
     cat.routing_attributes, cat.routing_values = routing(cat, rng, seed)
+    holidays.build(cat)
     cat.attribute_definitions = {
         "conditions_all": [{"subject": s, "title": t} for s, t in ROUTING_CONDITIONS],
         "conditions_any": [{"subject": s, "title": t} for s, t in ROUTING_CONDITIONS if s != "number_of_incidents"],
@@ -176,6 +178,15 @@ def schedule(cat: Catalog, rng: random.Random, i: int, record_id: int | None = N
     intervals = [{"start_time": d * 1440 + opens, "end_time": d * 1440 + (closes if d < 6 else opens + 240)} for d in days]
     return _stamped(cat, {"id": sid, "name": name if i < len(SCHEDULES) else f"{name} {i + 1}", "time_zone": zone,
                           "intervals": intervals}, rng, 0.0, 0.4)
+
+
+def _before_the_first_ticket(cat: Catalog) -> None:
+    """The generated schedules exist before any ticket, the first (the account's default) oldest: Zendesk's default
+    is the schedule created first, and so is Fivetran's (`int_zendesk__ticket_schedules` takes the oldest
+    `created_at`), whose business hours also start at a schedule's creation."""
+    for i, record in enumerate(cat.schedules):
+        created = cat.start - (len(cat.schedules) - i) * 7 * DAY
+        record.update(created_at=iso(created), _created=created)
 
 
 def custom_status(cat: Catalog, i: int, record_id: int | None = None) -> dict:

@@ -6,6 +6,7 @@ columns, as far as Zendesk's API allows each:
 - brands, ticket_forms: the same, but a deleted one stays in the catalog flagged (tickets point at it) and the
   default one is never deleted.
 - user_fields, organization_fields: create, update, delete; users' or organizations' `*_fields` follow.
+- schedule_holidays: create (a future date), update (renamed), delete (only a future one): holidays.py.
 - custom_statuses: create and update only (Zendesk deactivates statuses, it has no delete); defaults keep `active`.
 - organization_memberships, side_conversations: org_memberships.py, side_conversations.py.
 - audit_logs: create (sign-ins); ticket_skips: create. Both are append-only.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from . import agent_work, audit_log, catalog_rules, guide_mutate, ids, org_memberships, side_conversations
+from . import agent_work, audit_log, catalog_rules, guide_mutate, holidays, ids, org_memberships, side_conversations
 from .catalog_rules import stable_uuid, touch
 from .dataset import Dataset
 
@@ -57,7 +58,8 @@ def _edit(records: list[dict], rng: random.Random, ts: int, update: int, delete:
     return {"created": created, "updated": sorted(r["id"] for r in updated), "deleted": sorted(gone)}
 
 
-def _builder(attr: str, build: Callable, floor: int, retitle: str = "title") -> Handler:
+def _builder(attr: str, build: Callable, floor: int, retitle: str = "title",
+             keep: Callable[[dict], bool] = lambda r: bool(r.get("default"))) -> Handler:
     def handler(ds: Dataset, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
         records = getattr(ds.catalog, attr)
         created = []
@@ -67,7 +69,7 @@ def _builder(attr: str, build: Callable, floor: int, retitle: str = "title") -> 
                 record["position"] = max(r["position"] for r in records) + 1 if records else 1
             records.append(record)
             created.append(record["id"])
-        return _edit(records, rng, ts, update, delete, created, lambda r: bool(r.get("default")), retitle=retitle)
+        return _edit(records, rng, ts, update, delete, created, keep, retitle=retitle)
     return handler
 
 
@@ -174,7 +176,10 @@ HANDLERS: dict[str, Handler] = {
     "triggers": _builder("triggers", lambda c, r, i, n: catalog_rules.trigger(c, r, i, n), ids.CATALOG_CREATED + 100_000_000),
     "custom_roles": _builder("custom_roles", lambda c, r, i, n: catalog_rules.custom_role(c, r, i, n), ids.CUSTOM_ROLE,
                              retitle="description"),
-    "schedules": _builder("schedules", lambda c, r, i, n: catalog_rules.schedule(c, r, i, n), ids.SCHEDULE, retitle="name"),
+    "schedule_holidays": holidays.mutate,
+    # The first schedule is the account's default (catalog_rules): Zendesk keeps a default schedule.
+    "schedules": _builder("schedules", lambda c, r, i, n: catalog_rules.schedule(c, r, i, n), ids.SCHEDULE, retitle="name",
+                          keep=lambda r: r["id"] == ids.SCHEDULE + 1),
     "sla_policies": _builder("sla_policies", lambda c, r, i, n: {**c._sla_policies()[i % 2], "id": n, "title": f"Policy {i + 1}",
                                                                    "url": f"{c.base}/slas/policies/{n}.json"}, ids.SLA),
     "account_attributes": _attributes,

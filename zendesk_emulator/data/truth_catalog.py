@@ -12,6 +12,8 @@ endpoint returns right now (deleted records are gone).
 - user_identities: id, user_id, updated_at: what the user export's `include=identities` sideload returns from
   start_time=0 (every user's, deleted users' included).
 - side_conversations: id, ticket_id, updated_at, of every ticket that is not deleted.
+- schedule_holidays: every holiday of every schedule listed, whole (id, name, start_date, end_date) plus its
+  schedule_id: holidays have no timestamps.
 - the twelve Help Center and community streams (categories, sections, articles, article_attachments,
   article_comments, article_votes, article_comment_votes, topics, posts, post_comments, post_votes,
   post_comment_votes): every record whole, exactly as the API serves it (data/guide.py).
@@ -23,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import agent_work, audit_log, guide, ids, org_memberships, ratings, side_conversations
+from . import agent_work, audit_log, guide, holidays, ids, org_memberships, ratings, side_conversations
 from .dataset import Dataset
 from .timefmt import iso
 
@@ -98,5 +100,6 @@ TRUTHS: dict[str, Callable[[Dataset], list[dict]]] = {
     "audit_logs": _audit_logs,
     "user_identities": _identities,
     "side_conversations": side_conversations.truth_rows,
+    "schedule_holidays": holidays.truth,
     **{stream: guide.truth(stream) for stream in guide.STREAMS},
 }
