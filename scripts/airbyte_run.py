@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import resource
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.progress import ReadProgress
 from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
 
 # Every stream the connector has, in discover's order (the emulator's truth routes use the same names).
@@ -116,8 +118,10 @@ def run_source(
     env: dict[str, str] | None = None,
     keep_records: bool = True,
     timeout: float | None = None,
+    progress: ReadProgress | None = None,
 ) -> RunResult:
-    """Run `<command> <verb> --config ... [--catalog ...] [--state ...]` and classify every stdout line."""
+    """Run `<command> <verb> --config ... [--catalog ...] [--state ...]` and classify every stdout line; `progress`
+    sees each message as it comes and draws while the source runs."""
     with tempfile.TemporaryDirectory(prefix="airbyte-run-") as tmp:
         args = list(command) + [verb]
         for flag, value in (("--config", config), ("--catalog", catalog), ("--state", state)):
@@ -129,7 +133,8 @@ def run_source(
         started = time.monotonic()
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, bufsize=1 << 20)
         result = RunResult(command=" ".join(args), exit_code=-1, wall_seconds=0.0, cpu_seconds=0.0)
-        _collect(proc.stdout, result, keep_records)
+        with progress.watching() if progress is not None else contextlib.nullcontext():
+            _collect(proc.stdout, result, keep_records, progress)
         try:
             result.stderr = proc.stderr.read() if proc.stderr else ""
             result.exit_code = proc.wait(timeout=timeout)
@@ -142,7 +147,7 @@ def run_source(
         return result
 
 
-def _collect(lines: Iterable[str], result: RunResult, keep_records: bool) -> None:
+def _collect(lines: Iterable[str], result: RunResult, keep_records: bool, progress: ReadProgress | None) -> None:
     for line in lines:
         result.stdout_lines += 1
         if not line.startswith("{"):
@@ -151,6 +156,8 @@ def _collect(lines: Iterable[str], result: RunResult, keep_records: bool) -> Non
             message = json.loads(line)
         except ValueError:
             continue
+        if progress is not None:
+            progress.observe(message)
         kind = message.get("type")
         if kind == "RECORD":
             record = message["record"]
