@@ -48,7 +48,10 @@ class ChildList:
     `gated`: Zendesk refuses these lists themselves when the account lacks the feature (side conversations need the
     Collaboration add-on), so a 404 before any row's list came back means the feature is missing and ends the stream.
     False when the parent rows' own endpoint is the gate (Help Center: its article export answers 404 itself): a 404
-    for a row then only means that row went away during the sync."""
+    for a row then only means that row went away during the sync.
+
+    `inject`: fields of the parent row copied into each record, by the record's name for them, when Zendesk's records
+    do not say which parent they belong to (a schedule's holidays: `{"schedule_id": "id"}`)."""
 
     path: str
     paginator: Paginator
@@ -58,6 +61,7 @@ class ChildList:
     nested: ChildList | None = None
     records_key: str | None = None
     gated: bool = True
+    inject: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -66,7 +70,7 @@ class ChildList:
     @property
     def fields(self) -> tuple[str, ...]:
         """The fields of a parent row this list reads: the path's placeholders, then the skip rule's."""
-        return tuple(dict.fromkeys([*self.placeholders, *self.skip]))
+        return tuple(dict.fromkeys([*self.placeholders, *self.skip, *self.inject.values()]))
 
     def reader(self, stream: str, records_key: str) -> ChildReader:
         return ChildReader(self, stream, records_key)
@@ -126,7 +130,7 @@ class ChildReader:
                 return True
             self._answered = True
             body = json_body(response)
-            if not (yield from self._emit(self._records(body), send)):
+            if not (yield from self._emit(self._records(body, row), send)):
                 return False
             url, params = self.spec.paginator.next_url(body), {}  # Zendesk's next-page URLs carry every parameter
             if url is not None and request_key(url) in visited:
@@ -163,10 +167,13 @@ class ChildReader:
             values[name] = quote(str(value), safe="")  # a value never reaches another path or the query
         return self.spec.path.format(**values)
 
-    def _records(self, body: Mapping[str, Any]) -> list[Record]:
+    def _records(self, body: Mapping[str, Any], parent: Record) -> list[Record]:
         records = body.get(self._records_key)
         if not isinstance(records, list):
             raise pagination_error(f"a page of a {self.spec.noun}'s '{self._stream}' has no '{self._records_key}' list")
         if not all(isinstance(row, dict) for row in records):
             raise pagination_error(f"a page of a {self.spec.noun}'s '{self._stream}' holds a record that is not an object")
+        if self.spec.inject:
+            known = {name: parent.get(source) for name, source in self.spec.inject.items()}
+            return [{**record, **known} for record in records]
         return records

@@ -242,8 +242,12 @@ class Position:
         return value >= floor_text if _canonical(value) else self._record_time(value, field) >= self._floor
 
 
+@dataclass(kw_only=True)
 class FullRefresh(Position):
-    """No state: the stream is read whole every time, whatever state Airbyte passes."""
+    """No state: the stream is read whole every time, whatever state Airbyte passes. `observe`: a stream asking for
+    its records per row (children.py) names the rows it reads on its pages (schedule_holidays: the schedules)."""
+
+    observe: str | None = None
 
     def load(self, state: Mapping[str, Any]) -> None:
         self.reset()

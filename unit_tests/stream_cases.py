@@ -190,9 +190,11 @@ class StreamCase:
 
     def carrier(self, item: Item) -> dict:
         """The row a sideloaded record rides on, or whose children are asked for (its position's instant is there)."""
-        assert self.position.observe and self.position.field
-        row = dict(template(self.page_template)[self.position.observe][0])
-        return {**row, "id": item[0], self.position.field: _field_codec(self.position).render(item[1])}
+        assert self.position.observe
+        row = {**template(self.page_template)[self.position.observe][0], "id": item[0]}
+        if self.position.field:  # a full-refresh parent list (schedules for their holidays) moves no position
+            row[self.position.field] = _field_codec(self.position).render(item[1])
+        return row
 
     def position_params(self, start_time: int) -> dict[str, Any]:
         """The parameters the stream's position adds to its first request when it starts at `start_time`."""

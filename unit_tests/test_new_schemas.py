@@ -3,7 +3,8 @@ docstring of test_schemas.py for why shared refs are bare file names), it accept
 record(s) of its response page in resource/http/response/, Draft-07 with date-time formats checked.
 
 A response page belongs to the stream its file is named after (`<stream>.json`; the older `<stream>_export.json`
-names are accepted too). Its records are the one top-level list of objects with an `id`, unless RECORDS says otherwise.
+names are accepted too). Its records are the one top-level list of objects with an `id`, unless RECORDS says otherwise
+or the stream derives its records from the rows of another export's page (`from_event`).
 """
 
 import json
@@ -14,7 +15,6 @@ import pytest
 from jsonschema import Draft7Validator
 
 from source_zendesk_support.streams import BY_NAME
-from source_zendesk_support.streams.ticket_events import TicketFieldHistory
 
 from .test_schemas import (
     FORMAT_CHECKER,
@@ -50,9 +50,6 @@ RECORDS: dict[str, Callable[[Page], list[dict[str, Any]]]] = {
     "user_identities": lambda page: page["identities"],  # a user export page with identities sideloaded
     "ticket_activities": lambda page: page["activities"],  # actors and users are sideloads
     "ticket_comments": _comment_children,  # a ticket event page; comments are Comment child events
-    # a ticket event page; the records are what the stream makes of its Create and Change child events
-    "ticket_field_history": lambda page: [row for event in page["ticket_events"]
-                                          for row in TicketFieldHistory.from_event(event)],
     "attribute_definitions": _definitions,  # no id; two lists under `definitions`
 }
 
@@ -89,6 +86,11 @@ def _errors(stream: str, record: dict[str, Any]) -> list[str]:
 def _records(page_name: str, stream: str, page: Page) -> list[dict[str, Any]]:
     if stream in RECORDS:
         return RECORDS[stream](page)
+    declared = BY_NAME.get(stream)
+    derive = getattr(declared, "from_event", None)
+    if declared is not None and derive is not None:
+        # a page of another stream's export; the records are what the stream makes of each of its rows
+        return [record for row in page[declared.records_key] for record in derive(row)]
     lists = [
         value
         for value in page.values()

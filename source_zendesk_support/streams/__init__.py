@@ -1,6 +1,14 @@
 from airbyte_cdk.sources.utils import casing
 
-from .account import AccountAttributes, AttributeDefinitions, AuditLogs, Brands, CustomRoles, Schedules
+from .account import (
+    AccountAttributes,
+    AttributeDefinitions,
+    AuditLogs,
+    Brands,
+    CustomRoles,
+    ScheduleHolidays,
+    Schedules,
+)
 from .base import ZendeskStream
 from .business_rules import Automations, Macros, SlaPolicies, Triggers
 from .community import PostComments, PostCommentVotes, Posts, PostVotes, Topics
@@ -15,7 +23,14 @@ from .help_center import (
 )
 from .side_conversations import SideConversations
 from .ticket_audits import TicketAudits
-from .ticket_events import TicketComments, TicketEvents, TicketFieldHistory, TicketMetricEvents
+from .ticket_events import (
+    TicketComments,
+    TicketEvents,
+    TicketFieldHistory,
+    TicketMetricEvents,
+    TicketSchedules,
+    TicketSlaPolicies,
+)
 from .tickets import (
     CustomStatuses,
     SatisfactionRatings,
@@ -55,7 +70,9 @@ STREAMS: tuple[type[ZendeskStream], ...] = (
     TicketEvents,
     TicketComments,
     TicketFieldHistory,
+    TicketSchedules,
     TicketMetricEvents,
+    TicketSlaPolicies,
     UserIdentities,
     SatisfactionRatings,
     OrganizationMemberships,
@@ -65,6 +82,7 @@ STREAMS: tuple[type[ZendeskStream], ...] = (
     Brands,
     CustomRoles,
     Schedules,
+    ScheduleHolidays,
     SlaPolicies,
     Automations,
     Triggers,
