@@ -39,6 +39,7 @@ from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.streams.http.requests_native_auth import BasicHttpAuthenticator, TokenAuthenticator
 
+from scripts.airbyte_run import AWAITING_EMULATOR
 from source_zendesk_support.children import ChildList
 from source_zendesk_support.paginators import (
     ArticleExportPaginator,
@@ -173,7 +174,9 @@ class Table:
         return rows
 
 
-TABLES: dict[str, Table] = {stream_name(stream): Table(stream) for stream in STREAMS}
+# The catalog's streams the emulator serves (the benchmark's account): those awaiting it are left out until it does.
+TABLES: dict[str, Table] = {stream_name(stream): Table(stream) for stream in STREAMS
+                            if stream_name(stream) not in AWAITING_EMULATOR}
 
 
 def publishers(selected: Iterable[str]) -> dict[str, str | None]:

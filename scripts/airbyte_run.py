@@ -18,8 +18,13 @@ from typing import Any
 from scripts.progress import ReadProgress
 from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
 
-# Every stream the connector has, in discover's order (the emulator's truth routes use the same names).
-STREAMS = tuple(STREAM_CLASSES)
+# The connector's streams the emulator does not serve yet: their routes and truth come with issue 17's emulator work
+# (notes/analytics-sources.md gives their wire shapes). The emulator-backed tests, tools and benchmarks leave them out
+# until then; integration_tests/test_sync.py fails as soon as the emulator knows one of them, so this set only shrinks.
+AWAITING_EMULATOR = frozenset({"schedule_holidays", "ticket_schedules", "ticket_sla_policies"})
+
+# Every stream the connector has that the emulator serves, in discover's order (its truth routes use the same names).
+STREAMS = tuple(name for name in STREAM_CLASSES if name not in AWAITING_EMULATOR)
 
 # The emulator's truth for a stream, where its name differs: our ticket_metrics come from the metric sets
 # sideloaded on the ticket export, which cover archived tickets too, while the emulator's `ticket_metrics` truth
