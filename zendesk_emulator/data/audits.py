@@ -1,17 +1,21 @@
 """Ticket audits in Zendesk's event shapes, generated one audit at a time from (seed, audit row).
 
 A ticket's audit rows are `offsets[i]..offsets[i+1]` with times from `columns.audit_times`: the Create audit at
-creation, the last one at the ticket's last update. Each audit is derived from a per-ticket plan (status path,
-authors) that ends in the ticket's base values, so replaying the events rebuilds the ticket. Audits added by
-mutations are stored whole in `extra`. Audit id = AUDIT + row + 1; event ids = EVENT + row * 32 + position.
+creation, the last one at the ticket's last update. Each audit follows the account's plan (`history.py`: the status
+after each audit, who wrote it, whether its comment is public), which ends in the ticket's base values, so replaying
+the events rebuilds the ticket, and the metrics (`metrics.py`) read the same plan. A ticket created with a schedule
+other than the default (a trigger's "Set schedule", `catalog_rules.schedule_index`) has a `schedule_id` Create event
+with the trigger's via. Audits added by mutations are stored whole in `extra`. Audit id = AUDIT + row + 1; event ids
+= EVENT + row * 32 + position.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import ids
-from .columns import CHANNELS, CLOSED, PRIORITIES, STATUSES, TYPES
+from . import catalog_rules, ids
+from .columns import CHANNELS, PRIORITIES, SOLVED, STATUSES, TYPES
+from .history import Plan, plan
 from .order import pack
 from .rng import KIND_AUDIT, record_rng
 from .textpool import TextPool, html_of
@@ -42,6 +46,8 @@ class Audits:
         self.extra: list[dict] = []  # audits added by mutations, row = base_rows + position
         self.extra_by_ticket: dict[int, list[int]] = {}
         self._base_keys: np.ndarray | None = None
+        self.base_tickets = len(self.offsets) - 1
+        self._plan: Plan | None = None
 
     # -- rows ------------------------------------------------------------------------------------------------------
     def rows_of(self, index: int) -> list[int]:
@@ -64,16 +70,21 @@ class Audits:
         extra = np.sort(np.array([(a["_ts"] << 32) | (self.base_rows + i) for i, a in enumerate(self.extra)], dtype=np.uint64))
         return np.insert(self._base_keys, np.searchsorted(self._base_keys, extra), extra)
 
+    def plan(self) -> Plan:
+        """The generated audits' plan (history.py), from the tickets' base statuses; built on first use."""
+        if self._plan is None:
+            n = self.base_tickets
+            status = self.tickets.cols.status[:n].copy()
+            for index, extra in self.tickets.overrides.items():
+                if "_base" in extra and index < n:
+                    status[index] = extra["_base"]["status"]
+            self._plan = plan(self.seed, status, self.offsets[: n + 1])
+        return self._plan
+
     def closing_rows(self) -> np.ndarray:
-        """Base rows of the automation's closing audit: the last audit of a ticket closed after three or more audits.
-        They are the only base audits without a comment (see `_generate`)."""
-        counts = np.diff(self.offsets)[: len(self.tickets.cols.created)]
-        status = self.tickets.cols.status.copy()
-        for index, extra in self.tickets.overrides.items():
-            if "_base" in extra:
-                status[index] = extra["_base"]["status"]
-        closing = np.flatnonzero((counts >= 3) & (status[: len(counts)] == CLOSED))
-        return self.offsets[closing + 1] - 1
+        """Base rows of the automation's closing audit, the last audit of a closed ticket: the only base audits without
+        a comment (see `_generate`)."""
+        return np.flatnonzero(self.plan().automated)
 
     def audit(self, row: int) -> dict:
         if row >= self.base_rows:
@@ -96,18 +107,6 @@ class Audits:
         return audit
 
     # -- generation ------------------------------------------------------------------------------------------------
-    def _plan(self, index: int) -> tuple[list[str], int]:
-        """Status after each base audit; the last one is the ticket's base status."""
-        start, stop = self.offsets[index], self.offsets[index + 1]
-        k = stop - start
-        final = STATUSES[self.tickets.base_value(index, "status")]
-        rng = record_rng(self.seed, KIND_AUDIT + 100, index)
-        path = ["new"] + [("open", "pending", "open", "hold")[int(rng.random() * 4)] for _ in range(max(0, k - 2))]
-        path = (path + [final])[-k:] if k > 1 else [final]
-        if final == "closed" and k >= 3:
-            path[-2] = "solved"
-        return path, start
-
     def _system(self, rng) -> dict:
         place, lat, lon = _PLACES[int(rng.random() * len(_PLACES))]
         return {"client": _CLIENTS[int(rng.random() * len(_CLIENTS))], "ip_address": f"203.0.113.{1 + int(rng.random() * 250)}",
@@ -132,9 +131,12 @@ class Audits:
     def _generate(self, row: int) -> dict:
         index = self._owner[row]
         t = self.tickets
-        path, first = self._plan(index)
-        rank = row - first
-        k = len(path)
+        p = self.plan()
+        first = int(self.offsets[index])
+        rank, k = row - first, int(self.offsets[index + 1]) - first
+        status = STATUSES[p.status[row]]
+        final = int(p.status[first + k - 1])
+        human = k - bool(p.automated[first + k - 1])
         rng = record_rng(self.seed, KIND_AUDIT, row)
         requester = ids.USER + t.base_value(index, "requester") + 1
         assignee_index = t.base_value(index, "assignee")
@@ -144,16 +146,13 @@ class Audits:
         def event(kind: str, **fields) -> None:
             events.append({"id": ids.EVENT + row * ids.EVENTS_PER_AUDIT + len(events), "type": kind, **fields})
 
-        automated = rank == k - 1 and k >= 3 and path[-1] == "closed"  # closing_rows() lists these rows
         if rank == 0:
             ticket = t.record(index, base=True, history=True)  # a field deleted later was set all the same
             author, via = requester, ticket["via"]
             events.append(self._comment(row, 0, requester, ticket["description"], True, rng))
-            priority = PRIORITIES[t.base_value(index, "priority")]
-            escalated = priority in ("high", "urgent") and k > 1
             tags = ticket["tags"]
             for name, value in (("subject", ticket["subject"]), ("requester_id", str(requester)),
-                                ("status", path[0]), ("priority", "normal" if escalated else priority),
+                                ("status", status), ("priority", PRIORITIES[t.base_value(index, "priority")]),
                                 ("type", TYPES[t.base_value(index, "type")]), ("group_id", ticket["group_id"]),
                                 ("assignee_id", ticket["assignee_id"] if k == 1 else None),
                                 ("tags", tags[:-1] if len(tags) > 1 and k > 1 else tags)):
@@ -162,25 +161,27 @@ class Audits:
             for item in ticket["custom_fields"]:
                 if item["value"] is not None:
                     event("Create", field_name=str(item["id"]), value=item["value"])
+            schedule = int(catalog_rules.schedule_index(t.base_value(index, "brand"), t.base_value(index, "form")))
+            if schedule:
+                event("Create", field_name="schedule_id", value=str(ids.SCHEDULE + schedule + 1),
+                      via=catalog_rules.schedule_via(schedule))
             event("Notification", via=_TRIGGER, subject="[{{ticket.account}}] {{ticket.title}}",
                   body="A ticket (#{{ticket.id}}) has been received. It is unassigned.", recipients=[agent])
-        elif automated:
+        elif p.automated[row]:
             author, via = -1, _AUTOMATION
-            event("Change", field_name="status", value="closed", previous_value=path[rank - 1])
+            event("Change", field_name="status", value="closed", previous_value=STATUSES[p.status[row - 1]])
         else:
-            agent_turn = rank % 2 == 1 and path[-1] != "new"
+            agent_turn = bool(p.agent[row])
             author = agent if agent_turn else requester
             via = _WEB if agent_turn else {"channel": CHANNELS[t.base_value(index, "channel")], "source": {"from": {}, "to": {}, "rel": None}}
-            public = not agent_turn or rng.random() < 0.75
+            public = bool(p.public[row])
             events.append(self._comment(row, 0, author, self.text.body(rng, 1, 3), public, rng))
-            if path[rank] != path[rank - 1]:
-                event("Change", field_name="status", value=path[rank], previous_value=path[rank - 1])
+            previous = STATUSES[p.status[row - 1]]
+            if status != previous:
+                event("Change", field_name="status", value=status, previous_value=previous)
             if rank == 1:
                 if assignee_index >= 0:
                     event("Change", field_name="assignee_id", value=str(agent), previous_value=None)
-                priority = PRIORITIES[t.base_value(index, "priority")]
-                if priority in ("high", "urgent"):
-                    event("Change", field_name="priority", value=priority, previous_value="normal")
                 tags = t.base_tags(index)  # the base ticket's tags, without materialising the whole ticket
                 if len(tags) > 1:
                     event("Change", field_name="tags", value=tags, previous_value=tags[:-1])
@@ -191,8 +192,7 @@ class Audits:
             if agent_turn and public:
                 event("Notification", via=_TRIGGER, subject="[{{ticket.account}}] Re: {{ticket.title}}",
                       body="Your request (#{{ticket.id}}) has been updated.", recipients=[requester])
-            last_human = rank == k - 1 or (rank == k - 2 and k >= 3 and path[-1] == "closed")
-            if last_human and path[-1] in ("solved", "closed"):
+            if rank == human - 1 and final >= SOLVED:
                 rating = t.rating(index)
                 if rating and rating["score"] in ("good", "bad"):
                     event("SatisfactionRating", score=rating["score"], assignee_id=agent, body=rating["comment"])

@@ -12,6 +12,8 @@ import random
 import uuid
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import holidays, ids
 from .columns import DAY
 from .timefmt import iso
@@ -56,7 +58,14 @@ TRIGGERS = (
      [("notification_user", ["requester_id", "Re: {{ticket.title}}", "These articles may help."])]),
     ("Set urgent priority on outage reports", "Routing", [("comment_includes_word", "includes", "outage down")],
      [("priority", "urgent"), ("current_tags", "outage")]),
+    # The two that give a ticket a schedule other than the default on its creation (`schedule_index`).
+    ("Set Dublin business hours for the Pro brand", "Routing",
+     [("update_type", "is", "Create"), ("brand_id", "is", str(ids.BRAND + 2))], [("set_schedule", str(ids.SCHEDULE + 2))]),
+    ("Set Singapore business hours for bug reports", "Routing",
+     [("update_type", "is", "Create"), ("ticket_form_id", "is", str(ids.FORM + 3))], [("set_schedule", str(ids.SCHEDULE + 3))]),
 )
+# Which trigger sets which schedule (by position in SCHEDULES): the later trigger wins when both match.
+SCHEDULE_TRIGGERS = {1: len(TRIGGERS) - 2, 2: len(TRIGGERS) - 1}
 TRIGGER_CATEGORIES = {"Notifications": "10026", "Routing": "10027", "Tagging": "10028"}
 ROLES = (("Advisor", "Manage workflow and configure Support, but not solve tickets", True),
          ("Staff", "Edit tickets in their groups, no access to reports or business rules", False),
@@ -82,6 +91,20 @@ ROUTING_CONDITIONS = (("brand_id", "Brand"), ("group_id", "Group"), ("organizati
                       ("priority", "Priority"), ("ticket_form_id", "Form"), ("ticket_type_id", "Type"),
                       ("current_tags", "Tags"), ("requester_id", "Requester"), ("locale_id", "Requester language"),
                       ("via_id", "Channel"), ("number_of_incidents", "Number of incidents"))
+
+
+def schedule_index(brand, form):
+    """The schedule (position in SCHEDULES) a ticket of this brand and form index gets when it is created: the
+    account's default (0) unless one of the schedule triggers matches. Works on numpy arrays and on integers."""
+    return np.where(np.asarray(form) == 2, 2, np.where(np.asarray(brand) == 1, 1, 0))
+
+
+def schedule_via(schedule: int) -> dict:
+    """The via of the event a schedule trigger writes (as generated: audits are history, a later rename of the
+    trigger does not rewrite them)."""
+    position = SCHEDULE_TRIGGERS[schedule]
+    return {"channel": "rule", "source": {"to": {}, "from": {"id": ids.TRIGGER + position + 1, "title": TRIGGERS[position][0],
+                                                            "deleted": False}, "rel": "trigger"}}
 
 
 def stable_uuid(seed: int, kind: str, index: int) -> str:

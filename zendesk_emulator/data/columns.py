@@ -77,6 +77,7 @@ class TicketColumns:
     tags: np.ndarray  # (n, 3) indexes into TAGS + 1, 0 = none
     options: np.ndarray  # (n, k) option column per column-backed custom field (0 = empty; a bitmask for multiselect)
     audit_offsets: np.ndarray  # audits of ticket i are audit rows offsets[i]..offsets[i+1]
+    solved: np.ndarray  # when a solved or closed ticket was (last) solved, as generated; 0 for the others
 
 
 def _spread(rng: np.random.Generator, n: int, start: int, end: int, share_second: float) -> np.ndarray:
@@ -211,21 +212,28 @@ def tickets(seed: int, sizes: Sizes, anchor: int, people: UserColumns, groups: i
     mean_extra = max(0.0, sizes.audits_per_ticket - 1.0)
     audits = 1 + np.minimum(rng.poisson(mean_extra * np.where(status == NEW, 0.2, 1.0)), 40)
     audits[(updated > created) & (audits < 2)] = 2
+    audits[status == CLOSED] = np.maximum(audits[status == CLOSED], 3)  # the solve, then the automation's close
     audits[deleted == 1] = np.maximum(audits[deleted == 1], 1)
     offsets = np.concatenate([[0], np.cumsum(audits)]).astype(np.int64)
     return TicketColumns(created, updated, generated, status, deleted, archived, requester, assignee, group,
                          priority, ttype, channel, brand, form, score.astype(np.uint8), problem,
-                         tags.astype(np.uint8), options, offsets)
+                         tags.astype(np.uint8), options, offsets, np.where(done, solved_at, 0))
 
 
 def audit_times(seed: int, cols: TicketColumns) -> np.ndarray:
-    """created_at of every audit row: the first at ticket creation, the last at its last update, the rest between."""
+    """created_at of every audit row: the first at ticket creation, the last at its last update, the rest between. A
+    closed ticket's last audit is the automation's close, and the one before it the solve, at its `solved` time: the
+    human audits spread over [created, solved]."""
     rng = column_rng(seed, KIND_TICKET + 100)
     counts = np.diff(cols.audit_offsets)
     owner = np.repeat(np.arange(len(counts)), counts)
     rank = np.arange(len(owner)) - cols.audit_offsets[owner]
-    last = np.maximum(counts[owner] - 1, 1)
-    jitter = np.where((rank > 0) & (rank < counts[owner] - 1), rng.random(len(owner)) * 0.8 - 0.4, 0.0)
-    frac = (rank + jitter) / last
+    closing = (cols.status[owner] == CLOSED) & (counts[owner] >= 3)
+    human = counts[owner] - closing
+    last = np.maximum(human - 1, 1)
+    jitter = np.where((rank > 0) & (rank < human - 1), rng.random(len(owner)) * 0.8 - 0.4, 0.0)
+    frac = np.minimum((rank + jitter) / last, 1.0)
     created, updated = cols.created[owner], cols.updated[owner]
-    return created + (frac * (updated - created)).astype(np.int64)
+    end = np.where(closing, np.clip(cols.solved[owner], created, updated), updated)
+    times = created + (frac * (end - created)).astype(np.int64)
+    return np.where(closing & (rank == counts[owner] - 1), updated, times)

@@ -13,6 +13,8 @@ import numpy as np
 from . import columns
 from .audits import Audits
 from .catalog import Catalog
+from .columns import QUIET_SECONDS
+from .metrics import Metrics
 from .order import View, pack, view_of
 from .people import Organizations, Users
 from .prefetch import Prefetcher
@@ -38,6 +40,9 @@ class Dataset:
                                       len(self.catalog.brands), len(self.catalog.ticket_forms), self.catalog.option_specs())
         self.tickets = Tickets(seed, ticket_cols, self.catalog, self.users, self.orgs, self.text, subdomain)
         self.audits = Audits(seed, self.tickets, columns.audit_times(seed, ticket_cols), self.text, subdomain)
+        # Until when running metric clocks count (SLA breaches): the generated history's end, then each mutation's time.
+        self.as_of_base = self.as_of = self.anchor - QUIET_SECONDS
+        self.metrics = Metrics(self)
         self.version = 0
         self.schema = 0  # moves when ticket fields change: every ticket's custom_fields may change
         self.revisions: dict[str, dict[int, int]] = {kind: {} for kind in ("ticket", "metric", "user", "org", "audit")}
@@ -65,7 +70,7 @@ class Dataset:
         return self._cached("ticket", index, self.tickets.record)
 
     def metric_bytes(self, index: int) -> bytes:
-        return self._cached("metric", index, self.tickets.metric_set)
+        return self._cached("metric", index, self.metrics.metric_set)
 
     def user_bytes(self, index: int) -> bytes:
         return self._cached("user", index, self.users.record)

@@ -1,5 +1,6 @@
 """Changes to the account while it is being synced, as Zendesk would make them: timestamps move to the clock's
-now, an updated ticket gets an audit (with `previous_value`s) and fresh metrics, a deleted ticket is exported with
+now, an updated ticket gets an audit (with `previous_value`s), and its metrics and metric events follow from it
+(metrics.py), a deleted ticket is exported with
 status "deleted" and leaves every list, a deleted group is flagged `deleted`, a deleted user becomes inactive, a
 deleted organization gets `deleted_at`. Which records change is drawn from a random stream seeded by the account
 seed and a mutation counter, so a replayed sequence of mutations changes the same records.
@@ -38,6 +39,7 @@ class Mutator:
             raise ValueError("create, update and delete must not be negative")
         self.counter += 1
         ts = int(now)
+        self.ds.as_of = max(self.ds.as_of, ts)
         rng = record_rng(self.ds.seed, KIND_MUTATION, self.counter)
         if resource in ("ticket_audits", "ticket_metrics"):
             if resource == "ticket_audits" and (update or delete):
@@ -96,7 +98,7 @@ class Mutator:
         values = {"created": ts, "updated": ts, "generated": ts, "status": NEW, "deleted": 0, "archived": 0,
                   "requester": requester, "assignee": -1, "group": int(rng.random() * len(ds.catalog.groups)),
                   "priority": 1 + int(rng.random() * 4), "type": int(rng.random() * 5), "channel": int(rng.random() * 3),
-                  "brand": 0, "form": 0, "score": 1, "problem": -1}
+                  "brand": 0, "form": 0, "score": 1, "problem": -1, "solved": 0}
         for name, value in values.items():
             setattr(cols, name, _append(getattr(cols, name), [value]))
         cols.tags = _append(cols.tags, [[1 + int(rng.random() * len(TAGS)), 0, 0]])
@@ -118,6 +120,7 @@ class Mutator:
             if item["value"] is not None:
                 events.append({"type": "Create", "field_name": str(item["id"]), "value": item["value"]})
         ds.audits.add(index, ts, ticket["requester_id"], events, ticket["via"])
+        ds.metrics.touched(index)
         return index
 
     def update_ticket(self, rng: random.Random, index: int, ts: int, tags: list[str] | None = None) -> None:
@@ -138,6 +141,8 @@ class Mutator:
             if new != old:
                 cols.status[index] = new
                 events.append({"type": "Change", "field_name": "status", "value": STATUSES[new], "previous_value": STATUSES[old]})
+                if new == SOLVED:
+                    events[0]["public"] = True  # the agent tells the requester, as the generated solves do (history.py)
             if before["assignee_id"] is None:
                 extra["assignee_id"] = agent
                 events.append({"type": "Change", "field_name": "assignee_id", "value": str(agent), "previous_value": None})
@@ -153,18 +158,7 @@ class Mutator:
             events.append({"type": "Change", "field_name": "tags", "value": tags, "previous_value": before["tags"]})
         self._stamp(index, ts)
         ds.audits.add(index, ts, agent, events)
-        metrics = t.metric_overrides.setdefault(index, {})
-        metrics.update(updated_at=iso(ts), latest_comment_added_at=iso(ts), status_updated_at=iso(ts),
-                       custom_status_updated_at=iso(ts))
-        if events[0]["public"]:
-            so_far = t.metric_set(index)
-            metrics["replies"] = so_far["replies"] + 1
-            if so_far["reply_time_in_seconds"]["calendar"] is None:  # the first reply: now
-                seconds = max(0, ts - int(cols.created[index]))
-                metrics["reply_time_in_seconds"] = {"calendar": seconds}
-                metrics["reply_time_in_minutes"] = {"calendar": seconds // 60, "business": seconds // 60 * 5 // 16}
-        if cols.status[index] == SOLVED:
-            metrics["solved_at"] = iso(ts)
+        ds.metrics.touched(index)  # its metrics and metric events follow the new audit
 
     # -- users and organizations -----------------------------------------------------------------------------------
     def _people(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:

@@ -1,4 +1,4 @@
-"""Tickets, their metric sets and satisfaction ratings, materialised from columns plus a per-ticket random stream.
+"""Tickets and their satisfaction ratings, materialised from columns plus a per-ticket random stream.
 
 A mutated ticket keeps its base values in the columns that order and filter records (updated, generated, status,
 deleted, archived: changed in place, originals saved under `_base`) and everything else in `overrides[index]`.
@@ -11,7 +11,7 @@ import numpy as np
 
 from . import ids
 from .catalog import Catalog
-from .columns import CHANNELS, CLOSED, PRIORITIES, SCORES, SOLVED, STATUSES, TYPES, TicketColumns
+from .columns import CHANNELS, PRIORITIES, SCORES, STATUSES, TYPES, TicketColumns
 from .people import Organizations, Users
 from .rng import KIND_TICKET, record_rng
 from .textpool import TAGS, TextPool
@@ -30,7 +30,6 @@ class Tickets:
         self.subdomain = subdomain
         self.base = f"https://{subdomain}.zendesk.com/api/v2"
         self.overrides: dict[int, dict] = {}
-        self.metric_overrides: dict[int, dict] = {}
         self.set_columns(cols)
         self.refresh_fields()
 
@@ -252,63 +251,4 @@ class Tickets:
             for key in ("priority", "assignee_id", "group_id", "subject", "raw_subject", "type"):
                 if key in extra:
                     record[key] = extra[key]
-        return record
-
-    def metric_set(self, index: int) -> dict:
-        m = self._m
-        # Seven draws from an arithmetic hash: seeding a random stream would cost more than the whole metric set.
-        h = ((index + 1) * 0x9E3779B97F4A7C15 + self.seed * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
-        h = (h ^ (h >> 29)) * 0x94D049BB133111EB & 0xFFFFFFFFFFFFFFFF
-        draws = [((h >> shift) & 0xFF) / 256.0 for shift in range(0, 56, 8)]
-        created, updated = m["created"][index], m["updated"][index]
-        # The generated history's status: what mutations did since is in `metric_overrides` (a reply, a solve at
-        # the time it happened), so a metric event once recorded never moves (metric_events.py derives from this).
-        status = self.base_value(index, "status")
-        base_updated = self.base_value(index, "updated")
-        life = max(0, base_updated - created)
-        answered = status != 0 and life > 0
-        reply = min(life, int(draws[0] ** 3 * 2 * 86400)) if answered else None
-        done = status in (SOLVED, CLOSED)
-        solved_at = created + (life if status == SOLVED else max(0, life - 4 * 86400 - 3600)) if done else None
-        assigned_at = created + (reply or 0) // 2 if m["assignee"][index] >= 0 else None
-        hold = int(draws[1] * life * 0.1) if draws[2] < 0.2 else 0
-        replies = (1 + int(draws[3] * 6)) if answered else 0
-
-        def minutes(seconds: int | None) -> dict:
-            if seconds is None:
-                return {"calendar": None, "business": None}
-            calendar = seconds // 60
-            return {"calendar": calendar, "business": calendar * 5 // 16}
-
-        resolution = solved_at - created if solved_at is not None else None
-        mid = ids.METRIC + index + 1
-        record = {
-            "url": f"{self.base}/ticket_metrics/{mid}.json",
-            "id": mid,
-            "ticket_id": index + 1,
-            "created_at": iso(created),
-            "updated_at": iso(updated),
-            "group_stations": 1 + int(draws[4] * 2) if m["group"][index] >= 0 else 0,
-            "assignee_stations": 1 + int(draws[5] * 2) if m["assignee"][index] >= 0 else 0,
-            "reopens": 1 if done and draws[6] < 0.1 else 0,
-            "replies": replies,
-            "assignee_updated_at": iso(created + life * 3 // 4) if assigned_at is not None and life else None,
-            "requester_updated_at": iso(created + life // 3),
-            "status_updated_at": iso(base_updated),
-            "initially_assigned_at": iso(assigned_at),
-            "assigned_at": iso(assigned_at),
-            "solved_at": iso(solved_at),
-            "latest_comment_added_at": iso(created + (life if status != CLOSED else max(0, life - 4 * 86400))),
-            "custom_status_updated_at": iso(base_updated),
-            "reply_time_in_minutes": minutes(reply),
-            "reply_time_in_seconds": {"calendar": reply},
-            "first_resolution_time_in_minutes": minutes(resolution),
-            "full_resolution_time_in_minutes": minutes(resolution),
-            "agent_wait_time_in_minutes": minutes(max(0, resolution - hold - life // 3) if resolution is not None else None),
-            "requester_wait_time_in_minutes": minutes(life // 3 if done else None),
-            "on_hold_time_in_minutes": minutes(hold),
-        }
-        extra = self.metric_overrides.get(index)
-        if extra:
-            record.update(extra)
         return record
