@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from .dataset import Dataset
-from .metrics import ID_BASE, SLOTS
+from .metrics import EVENTS, ID_BASE, SLOTS
 from .order import INDEX_MASK, View
 from .serial import dumps
 
-__all__ = ["ID_BASE", "SLOTS", "event", "event_bytes", "truth", "view"]
+__all__ = ["ID_BASE", "SLOTS", "event", "event_bytes", "truth", "truth_sla_policies", "view"]
+_APPLY_SLA = np.array([slot for slot, (_, kind) in enumerate(EVENTS) if kind == "apply_sla"], dtype=np.int64)
 
 
 def view(ds: Dataset) -> View:
@@ -44,3 +45,18 @@ def truth(ds: Dataset, iso_all) -> list[dict]:
         tickets[k] = ds.audits.ticket_of(int(rows[k]))
     return [{"id": ID_BASE + c, "ticket_id": t + 1, "time": when}
             for c, t, when in zip(codes.tolist(), tickets.tolist(), iso_all(times), strict=True)]
+
+
+def truth_sla_policies(ds: Dataset) -> list[dict]:
+    """The apply_sla events, as the connector's `ticket_sla_policies` keeps them: id, ticket_id, time, metric,
+    instance_id and the policy and target applied."""
+    keys = view(ds).keys
+    codes = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
+    out = []
+    for key in keys[np.isin(codes % SLOTS, _APPLY_SLA)].tolist():
+        e = ds.metrics.event(key)
+        out.append({"id": e["id"], "ticket_id": e["ticket_id"], "time": e["time"], "metric": e["metric"],
+                    "instance_id": e["instance_id"], "sla_policy_id": e["sla"]["policy"]["id"],
+                    "sla_policy_title": e["sla"]["policy"]["title"], "target": e["sla"]["target"],
+                    "business_hours": e["sla"]["business_hours"]})
+    return out

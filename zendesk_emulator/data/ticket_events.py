@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ids
+from . import catalog_rules, ids
 from .dataset import Dataset
 from .order import INDEX_MASK, View
 from .serial import dumps
@@ -174,4 +174,26 @@ def truth_field_history(ds: Dataset) -> list[dict]:
                             "field_name": event["field_name"], "value": event["value"],
                             "previous_value": event.get("previous_value"), "updated": audit["created_at"],
                             "user_id": audit["author_id"]})
+    return out
+
+
+def truth_ticket_schedules(ds: Dataset) -> list[dict]:
+    """One row per Create or Change child that sets a ticket's schedule (a trigger's "Set schedule" on creation):
+    what the connector's `ticket_schedules` derives from the export. Only the tickets a schedule trigger matched are
+    generated (`catalog_rules.schedule_index`); audits mutations stored are scanned whole."""
+    audits, cols = ds.audits, ds.tickets.cols
+    n = audits.base_tickets
+    chosen = np.flatnonzero(catalog_rules.schedule_index(cols.brand[:n], cols.form[:n]) != 0)
+    rows = audits.offsets[chosen].tolist() + [audits.base_rows + i for i in range(len(audits.extra))]
+    out = []
+    for row in rows:
+        audit = audits.audit(row)
+        for event in audit["events"]:
+            if event["type"] in CHANGE_KINDS and event["field_name"] == "schedule_id":
+                previous = event.get("previous_value")
+                out.append({"id": event["id"], "ticket_id": audit["ticket_id"], "schedule_id": int(event["value"]),
+                            "previous_schedule_id": int(previous) if previous else None,
+                            "created_at": audit["created_at"], "event_type": event["type"],
+                            "parent_event_id": audit["id"], "updater_id": audit["author_id"],
+                            "via_reference_id": via_reference(event.get("via") or audit["via"])})
     return out

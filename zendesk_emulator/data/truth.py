@@ -24,6 +24,11 @@ should allow for them (they are exactly the rows stamped later than `now - 60`).
 - ticket_comments: the Comment children of that export with `include=comment_events`. id (the comment's), ticket_id,
   created_at.
 - ticket_metric_events: every event of the metric event export (deleted tickets' included). id, ticket_id, time.
+- ticket_sla_policies: the apply_sla events of that export: id, ticket_id, time, metric, instance_id, sla_policy_id,
+  sla_policy_title, target, business_hours.
+- ticket_schedules: the Create or Change children of the ticket event export that set a ticket's schedule: id (the
+  child's), ticket_id, schedule_id, previous_schedule_id, created_at, event_type, parent_event_id, updater_id,
+  via_reference_id (the trigger).
 - ticket_field_history: one row per field a Create or Change child of the ticket event export sets: id
   (`<child id>:<field name>`), event_id (the child's), parent_event_id (the ticket event's), ticket_id, field_name,
   value, previous_value (null on Create), updated, user_id. It generates every audit, so it costs seconds per 100,000
@@ -94,6 +99,10 @@ def truth(ds: Dataset, resource: str) -> list[dict]:
         return ticket_events.truth_field_history(ds)
     if resource == "ticket_metric_events":
         return metric_events.truth(ds, _iso_all)
+    if resource == "ticket_sla_policies":
+        return metric_events.truth_sla_policies(ds)
+    if resource == "ticket_schedules":
+        return ticket_events.truth_ticket_schedules(ds)
     if resource in TRUTHS:  # configuration lists and resources derived from the columns (truth_catalog.py)
         return TRUTHS[resource](ds)
     raise KeyError(f"unknown resource {resource!r}")
