@@ -165,6 +165,8 @@ def _assert_per_record_requests_only_for_changed_records(emulator, first, second
     _assert_routes_add_up(second, emulator.control("GET", "stats")["by_route"])
     for stream in PER_RECORD:
         position_of = STREAM_CLASSES[stream].position
+        if position_of.key is None:
+            continue  # a full-refresh stream (schedule_holidays) asks every parent on every sync
         saved = next(s["stream"]["stream_state"] for s in first.latest_state()
                      if s["stream"]["stream_descriptor"]["name"] == stream)
         position = to_unix(saved[position_of.key])

@@ -39,6 +39,7 @@ generated history, the latest mutation's time for a ticket a mutation touched).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -356,7 +357,7 @@ class Metrics:
         self._schedules = [(s["intervals"], s["time_zone"], [(h["start_date"], h["end_date"]) for h in s.get("_holidays", [])])
                            for s in cat.schedules[: len(catalog_rules.SCHEDULES)]]
         self._span = (cat.start - 8 * DAY, cat.end + 400 * DAY)
-        self._policy = cat.sla_policies[0] if cat.sla_policies else None
+        self._policy = copy.deepcopy(cat.sla_policies[0]) if cat.sla_policies else None
         self._clocks: list[BusinessClock] | None = None
         self._rows: Rows | None = None
         self._targets: Targets | None = None

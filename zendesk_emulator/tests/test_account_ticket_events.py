@@ -327,13 +327,17 @@ def _iso(ts: float) -> str:
     return fmt(int(ts))
 
 
-def test_given_the_sla_policies_changed_or_deleted_then_past_metric_events_stay_as_they_were():
+def test_given_the_sla_policies_and_schedules_changed_or_deleted_then_past_metric_events_and_metrics_stay():
     account, clock = make_account(tickets=300)
-    history = account.truth("ticket_metric_events")
+    history, applied = account.truth("ticket_metric_events"), account.truth("ticket_sla_policies")
+    metrics = [account.data.metrics.metric_set(i) for i in range(0, 300, 7)]
     standard = account.data.catalog.sla_policies[0]["id"]
     while any(p["id"] == standard for p in account.data.catalog.sla_policies):
         account.mutate("sla_policies", 1, 1, 1)  # until the policy the tickets were generated with is gone
-    assert account.truth("ticket_metric_events") == history
+    account.mutate("schedules", 1, 2, 2)  # renamed and deleted schedules, holidays ahead: no business minute moves
+    account.mutate("schedule_holidays", 3, 3, 3)
+    assert account.truth("ticket_metric_events") == history and account.truth("ticket_sla_policies") == applied
+    assert [account.data.metrics.metric_set(i) for i in range(0, 300, 7)] == metrics
 
 
 def test_given_tickets_worked_on_now_then_their_new_metric_events_happen_now_and_past_ones_stay():
