@@ -160,7 +160,7 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
             by_parent: dict[Any, list[Mapping[str, Any]]] = {}
             for child in listed:
                 by_parent.setdefault(child.get(link), []).append(child)  # type: ignore[arg-type]
-            size = page_size_of(level.spec.paginator) or 1
+            size = page_size_of(level.spec.paginator)  # None: a row's whole list comes in one response
             asked: dict[Any, int] = {}
             skipped = 0
             below: list[Mapping[str, Any]] = []
@@ -169,7 +169,7 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
                     skipped += 1
                     continue
                 children = by_parent.get(row.get("id"), [])
-                asked[row.get("id")] = max(1, math.ceil(len(children) / size))
+                asked[row.get("id")] = 1 if size is None else max(1, math.ceil(len(children) / size))
                 below += children
             levels.append({"stream": stream, "depth": level.depth, "label": level.label, "route": level.route,
                            "noun": level.spec.noun, "rows": len(asked), "skipped": skipped,

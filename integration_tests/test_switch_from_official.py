@@ -170,6 +170,10 @@ def _placed(capture: list[dict], truths: dict[str, list[dict]], now: int) -> lis
         resource, field = _cursor(stream, stream_state)
         values = sorted(v for v in (_unix(row[field]) for row in truths[resource]) if v <= now - 60)
         target = values[int(_PLACE_AT * (len(values) - 1))]
+        if target == values[-1] and values[0] < target:
+            # The newest records share one second (a batch of changes made at once): a position there would leave
+            # nothing after it for a list read from after its position (articles). The second before it, then.
+            target = max(v for v in values if v < target)
         entry["stream"]["stream_state"] = _moved(stream_state, target - _position(stream_state))
     return placed
 

@@ -182,7 +182,7 @@ def _lane(stream: ZendeskStream) -> str:
 def share_pages(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream]],
                 state_manager: ConnectorStateManager) -> dict[str, PageBroadcast]:
     """Give the streams of one family (sharing.py) one broadcast when several are selected in the same sync mode and
-    from the same position: the family's own stream publishes when selected, else the first selected that reads its
+    from the same position (or a full refresh with a list read whole anyway): the family's own stream publishes when selected, else the first selected that reads its
     records from the pages themselves (one asking for children row by row goes at the pace of those requests, and
     stops when Zendesk refuses them: its followers would wait on it, then fail). Returns the broadcasts by the name
     of each stream in one."""
@@ -213,7 +213,15 @@ def share_pages(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream]],
 def _same_position(stream: ZendeskStream, configured: ConfiguredAirbyteStream, publisher: ZendeskStream,
                    publisher_configured: ConfiguredAirbyteStream, state_manager: ConnectorStateManager) -> bool:
     if configured.sync_mode != publisher_configured.sync_mode:
-        return False
+        # A full refresh may take the pages of an incremental list that reads them all anyway (schedule_holidays
+        # those of schedules: a list with no time filter, read from its start).
+        if configured.sync_mode != SyncMode.full_refresh:
+            return False
+        try:
+            publisher.state = _usable(state_manager.get_stream_state(publisher.name, publisher.namespace))
+        except AirbyteTracedException:
+            return False
+        return publisher.reads_every_page
     if configured.sync_mode != SyncMode.incremental:
         return True
     try:

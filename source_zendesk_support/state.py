@@ -201,6 +201,11 @@ class Position:
     def resume_url(self) -> str | None:
         return self._next_url
 
+    def reads_every_page(self) -> bool:
+        """Whether a read from this position asks for every page of the list, as a full refresh does: then a full
+        refresh can take its pages (sharing.py)."""
+        return False
+
     def select(self, records: list[Record]) -> Iterable[Record]:
         return records
 
@@ -251,6 +256,9 @@ class FullRefresh(Position):
 
     def load(self, state: Mapping[str, Any]) -> None:
         self.reset()
+
+    def reads_every_page(self) -> bool:
+        return True
 
 
 @dataclass(kw_only=True)
@@ -391,6 +399,10 @@ class ListPosition(Position):
 
     def request_params(self) -> dict[str, Any]:
         return {self.since_param: self.since_codec.render(self._floor)} if self.since_param else {}
+
+    def reads_every_page(self) -> bool:
+        # No time filter sent, and not resuming a walk halfway: the whole list, whatever the state.
+        return self.since_param is None and self._next_url is None
 
     def select(self, records: list[Record]) -> Iterable[Record]:
         floor = iso(self._floor)

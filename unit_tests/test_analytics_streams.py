@@ -62,6 +62,36 @@ def test_given_schedules_and_their_holidays_in_full_refresh_when_read_then_the_s
     assert len(zendesk.history) == 2  # the list once, then the one schedule's holidays
 
 
+def test_given_schedules_incremental_and_their_holidays_in_full_refresh_then_the_holidays_take_the_whole_list(zendesk):
+    # schedules has no time filter: an incremental read asks for the whole list too, so the holidays follow it, and
+    # get every schedule even when schedules itself emits none (nothing changed since its state).
+    _expect_schedules(zendesk, 11)
+    zendesk.expect(_holidays(11), ZendeskResponse.ok({"holidays": [_holiday(1, "2024-12-25")]}))
+
+    output = read(api_token_config(), {"schedules": SyncMode.incremental, "schedule_holidays": FULL},
+                  state={"schedules": {"updated_at": "2025-06-01T00:00:00Z"}})
+
+    assert records_of(output, "schedules") == []
+    assert [r["schedule_id"] for r in records_of(output, "schedule_holidays")] == [11]
+    assert len(zendesk.history) == 2
+
+
+def test_given_schedules_resuming_a_walk_then_the_holidays_list_the_schedules_themselves(zendesk):
+    # A walk resumed halfway would not show the list's first pages: the holidays read the whole list on their own.
+    resumed = "https://acme.zendesk.com/api/v2/business_hours/schedules.json?page=2"
+    zendesk.expect(ZendeskRequest("business_hours/schedules.json", (("page", "2"),)),
+                   ZendeskResponse.ok({"schedules": []}))
+    _expect_schedules(zendesk, 11)
+    zendesk.expect(_holidays(11), ZendeskResponse.ok({"holidays": [_holiday(1, "2024-12-25")]}))
+
+    output = read(api_token_config(), {"schedules": SyncMode.incremental, "schedule_holidays": FULL},
+                  state={"schedules": {"updated_at": "2024-01-01T00:00:00Z",
+                                       "_walk": {"high_water": "2024-01-01T00:00:00Z", "next_url": resumed}}})
+
+    assert [r["schedule_id"] for r in records_of(output, "schedule_holidays")] == [11]
+    assert len(zendesk.history) == 3
+
+
 def test_given_a_schedule_deleted_during_the_sync_when_read_then_it_alone_is_skipped(zendesk):
     # The schedules list answering proves the account has schedules: a 404 for one means it went away since.
     _expect_schedules(zendesk, 11, 12, 13)

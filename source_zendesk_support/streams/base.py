@@ -98,6 +98,11 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         return self._position.field
 
     @property
+    def reads_every_page(self) -> bool:
+        """Whether this stream, from its state, asks for every page of its list (a full refresh can follow it)."""
+        return self._position.reads_every_page()
+
+    @property
     def observes(self) -> str | None:
         """The list on a page whose records carry this stream's position when it is not its own records."""
         return self._position.observe
