@@ -161,7 +161,8 @@ def test_the_floor_reads_every_stream_of_the_catalog_the_way_its_class_declares(
     chosen = publishers(STREAMS)
     assert {name: publisher for name, publisher in chosen.items() if publisher} == {
         "ticket_metrics": "tickets", "side_conversations": "tickets", "ticket_comments": "ticket_events",
-        "ticket_field_history": "ticket_events", "user_identities": "users",
+        "ticket_field_history": "ticket_events", "ticket_schedules": "ticket_events",
+        "ticket_sla_policies": "ticket_metric_events", "user_identities": "users",
         **{name: "articles" for name in ("article_attachments", "article_comments", "article_votes",
                                           "article_comment_votes")},
         **{name: "posts" for name in ("post_comments", "post_votes", "post_comment_votes")},
