@@ -10,9 +10,9 @@ the CDK's read loop allows at best; the benchmark compares ours against it.
 
 Pages several streams read are requested once, as ours does (sharing.py): the family's own stream (`pages_of`)
 requests them, asking for every sideload its selected followers need, and keeps on disk, page by page, what each
-follower reads of them (the metric sets, the identities, the ticket events, the ticket ids a child list is asked
+follower reads of them (the metric sets, the identities, the ticket events, the ticket ids a per-parent list is asked
 for); the followers then emit from there (the CDK reads streams one after another, so the publisher goes first). A
-stream whose records Zendesk lists only per parent row (`children`, side_conversations) asks for them row by row,
+stream whose records Zendesk lists only per parent row (`per_parent`, side_conversations) asks for them row by row,
 one CDK slice per row, every page of each.
 
     .venv/bin/python -m bench.floor read --config c.json --catalog cat.json     # spec, discover and read work
@@ -40,7 +40,6 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.streams.http.requests_native_auth import BasicHttpAuthenticator, TokenAuthenticator
 
 from scripts.airbyte_run import AWAITING_EMULATOR
-from source_zendesk_support.children import ChildList
 from source_zendesk_support.paginators import (
     ArticleExportPaginator,
     AuditCursorPaginator,
@@ -51,6 +50,7 @@ from source_zendesk_support.paginators import (
     Paginator,
     Unpaginated,
 )
+from source_zendesk_support.per_parent import PerParentList
 from source_zendesk_support.state import AuditWalkPosition, EndTimePosition, ExportPosition, ListPosition
 from source_zendesk_support.streams import STREAMS, ZendeskStream, stream_name
 from source_zendesk_support.streams.base import merge_params
@@ -123,14 +123,14 @@ class Table:
         return self.stream.pages_of or self.name
 
     @property
-    def children(self) -> ChildList | None:
-        return self.stream.children
+    def per_parent(self) -> PerParentList | None:
+        return self.stream.per_parent
 
     @property
     def rows_key(self) -> str:
-        """The list this stream reads on each page: its records, or for a child list the parent rows."""
+        """The list this stream reads on each page: its records, or for a per-parent list the parent rows."""
         position = self.stream.position
-        return position.observe if self.children is not None and position.observe else self.stream.records_key
+        return position.observe if self.per_parent is not None and position.observe else self.stream.records_key
 
     @property
     def style(self) -> str | None:
@@ -181,13 +181,13 @@ TABLES: dict[str, Table] = {stream_name(stream): Table(stream) for stream in STR
 
 def publishers(selected: Iterable[str]) -> dict[str, str | None]:
     """For each selected stream, the selected stream whose pages it reads (None: it requests its own), chosen as
-    ours chooses (concurrent.share_pages): the family's own stream, else the first that reads rows of its own."""
+    ours chooses (driver.share_pages): the family's own stream, else the first that reads rows of its own."""
     families: dict[str, list[Table]] = {}
     for name in selected:
         families.setdefault(TABLES[name].family, []).append(TABLES[name])
     chosen: dict[str, str | None] = {}
     for family, members in families.items():
-        members.sort(key=lambda t: (t.name != family, t.children is not None))
+        members.sort(key=lambda t: (t.name != family, t.per_parent is not None))
         chosen[members[0].name] = None
         chosen.update({t.name: members[0].name for t in members[1:]})
     return chosen
@@ -232,14 +232,14 @@ class FloorStream(HttpStream):
         self.table, self._url_base, self._spool, self._publisher = table, url_base, spool, publisher
         self._start, self._auth, self._followers = start, authenticator, tuple(followers)
         self._params = table.first_params(start, self._followers)
-        # What the followers read of a page, by spool key: the rows of a key whole (None), or for child lists the
-        # parent rows' fields they ask by, those of every child list reading the same rows (the per-article streams
+        # What the followers read of a page, by spool key: the rows of a key whole (None), or for per-parent lists the
+        # parent rows' fields they ask by, those of every per-parent list reading the same rows (the per-article streams
         # share the articles: one asks by `vote_count`, another only by `id`).
         self._keeps: dict[str, tuple[str, tuple[str, ...] | None]] = {}  # key -> (rows key, fields or None)
         for follower in self._followers:
             key = _spool_key(follower)
-            fields = None if follower.children is None else (*(self._keeps.get(key, ("", ()))[1] or ()),
-                                                             *follower.children.fields)
+            fields = None if follower.per_parent is None else (*(self._keeps.get(key, ("", ()))[1] or ()),
+                                                             *follower.per_parent.fields)
             self._keeps[key] = (follower.rows_key, None if fields is None else tuple(dict.fromkeys(fields)))
         super().__init__(authenticator=authenticator)
 
@@ -281,8 +281,8 @@ class FloorStream(HttpStream):
                 rows = [{field: row.get(field) for field in fields} for row in rows]
             with self._spool.path(self.name, key).open("ab") as spool:
                 spool.write(orjson.dumps(rows) + b"\n")
-        if self.table.children is not None:
-            return ()  # a child list reading its parent pages itself: the rows are spooled above, as its own key
+        if self.table.per_parent is not None:
+            return ()  # a per-parent list reading its parent pages itself: the rows are spooled above, as its own key
         return self.table.records(body.get(self.table.rows_key) or [])
 
     def read_records(self, sync_mode: SyncMode, *args: Any, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
@@ -293,15 +293,15 @@ class FloorStream(HttpStream):
         yield from super().read_records(sync_mode, *args, **kwargs)
 
 
-class FloorChildren(FloorStream):
-    """A child list: one slice per parent row (from its publisher's spool, or from the parent pages it reads itself
+class FloorPerParent(FloorStream):
+    """A per-parent list: one slice per parent row (from its publisher's spool, or from the parent pages it reads itself
     first), every page of that row's records. A nested list (an article's comments, then each comment's votes) first
     asks every level above the last for each row, keeping the fields the next level is asked by."""
 
     def __init__(self, table: Table, *args: Any, **kwargs: Any) -> None:
         super().__init__(table, *args, **kwargs)
-        assert table.children is not None
-        self._levels = [table.children]
+        assert table.per_parent is not None
+        self._levels = [table.per_parent]
         while self._levels[-1].nested is not None:
             self._levels.append(self._levels[-1].nested)  # type: ignore[arg-type]  # checked by the loop
         leaf = self._levels[-1]
@@ -325,7 +325,7 @@ class FloorChildren(FloorStream):
             if not _skipped(row, leaf):
                 yield {"path": leaf.path.format(**row)}
 
-    def _rows_of(self, level: ChildList, below: ChildList, parents: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
+    def _rows_of(self, level: PerParentList, below: PerParentList, parents: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
         """Every page of each parent's list at `level`, each row cut to the fields `below` is asked by."""
         params = {**level.paginator.first_params(), **level.params}
         style, key = style_of(level.paginator), level.records_key or self.table.stream.records_key
@@ -363,12 +363,12 @@ class FloorChildren(FloorStream):
         yield from HttpStream.read_records(self, sync_mode, *args, **kwargs)
 
 
-def _skipped(row: Mapping[str, Any], level: ChildList) -> bool:
+def _skipped(row: Mapping[str, Any], level: PerParentList) -> bool:
     return any(row.get(field) == value for field, value in level.skip.items())
 
 
 def _spool_key(follower: Table) -> str:
-    return f"rows-{follower.rows_key}" if follower.children is not None else follower.rows_key
+    return f"rows-{follower.rows_key}" if follower.per_parent is not None else follower.rows_key
 
 
 class FloorSource(AbstractSource):
@@ -403,7 +403,7 @@ class FloorSource(AbstractSource):
         streams: list[FloorStream] = []
         for name, table in TABLES.items():
             followers = [TABLES[other] for other, publisher in chosen.items() if publisher == name]
-            kind = FloorChildren if table.children is not None else FloorStream
+            kind = FloorPerParent if table.per_parent is not None else FloorStream
             streams.append(kind(table, url_base, start, spool, auth, chosen.get(name), followers))
         return streams
 

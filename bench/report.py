@@ -12,7 +12,7 @@ exports, the audit walk, the lists asked from a time) need only the pages holdin
 are read whole.
 
 Records Zendesk lists only per parent row (side_conversations per ticket, an article's comments, a comment's votes)
-are asked row by row, at every level of a nested list (children.py): those requests are counted apart from the
+are asked row by row, at every level of a nested list (per_parent.py): those requests are counted apart from the
 pages, per route (`request_summary`'s `per_row`), never as per-ticket requests of the other streams. Their minimum
 (`per_row_minimum`) is computed level by level from the truth: one request per parent row the level asks (rows its
 `skip` rule matches are not asked), more where a row has more records than a page holds; a nested level's parents are
@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.floor import TABLES, page_size_of, publishers
-from source_zendesk_support.children import ChildList
+from source_zendesk_support.per_parent import PerParentList
 
 # Enterprise plan, requests per minute (https://developer.zendesk.com/api-reference/introduction/rate-limits/)
 ENTERPRISE = {"account": 700, "exports": 10}
@@ -59,7 +59,7 @@ class Level:
 
     stream: str
     depth: int
-    spec: ChildList
+    spec: PerParentList
 
     @property
     def route(self) -> str:
@@ -75,7 +75,7 @@ class Level:
         return f"{self.stream} level {self.depth}" if nested else self.stream
 
 
-def _levels(stream: str, spec: ChildList) -> list[Level]:
+def _levels(stream: str, spec: PerParentList) -> list[Level]:
     levels = [Level(stream, 1, spec)]
     while levels[-1].spec.nested is not None:
         levels.append(Level(stream, levels[-1].depth + 1, levels[-1].spec.nested))
@@ -83,7 +83,7 @@ def _levels(stream: str, spec: ChildList) -> list[Level]:
 
 
 # Every level of the catalog's per-row lists, by stream, and the levels asking each route (several streams may).
-LEVELS: dict[str, list[Level]] = {name: _levels(name, t.children) for name, t in TABLES.items() if t.children}
+LEVELS: dict[str, list[Level]] = {name: _levels(name, t.per_parent) for name, t in TABLES.items() if t.per_parent}
 CHILD_ROUTES: dict[str, tuple[Level, ...]] = {}
 for _levels_of in LEVELS.values():
     for _level in _levels_of:
@@ -322,7 +322,7 @@ def projection(results: Mapping[str, Any]) -> dict[str, Any] | None:
             if unit in CHILD_ROUTES:
                 members = [s for s in streams if any(level.stream == s for level in CHILD_ROUTES[unit])]
             else:
-                members = [s for s in streams if s == unit or (TABLES[s].family == unit and not TABLES[s].children)]
+                members = [s for s in streams if s == unit or (TABLES[s].family == unit and not TABLES[s].per_parent)]
             read = [run["records"].get(s, 0) / truth[s] for s in members if truth.get(s)]
             done = 1.0 if complete or not read else min(1.0, max(read))
             factor = grow.get(members[0] if members else unit, grow["tickets"])

@@ -39,7 +39,7 @@ AFTER_POSITION = {name for name, cls in STREAM_CLASSES.items() if cls.endpoint =
 # The streams Zendesk lists per article or post (through its comments for comment votes): an article or post changed
 # since the state is asked for all of its records, so the unchanged ones of such a parent are re-sent.
 PER_PARENT = {name: cls.pages_of for name, cls in STREAM_CLASSES.items()
-              if cls.children is not None and name in PARENT_OF}
+              if cls.per_parent is not None and name in PARENT_OF}
 
 
 def _is_instant(value: Any) -> bool:

@@ -16,28 +16,28 @@ from scripts.airbyte_run import (
     projection,
     truth_view,
 )
-from source_zendesk_support.children import ChildList
+from source_zendesk_support.per_parent import PerParentList
 from source_zendesk_support.state import to_unix
 from zendesk_emulator.testing import EmulatorError
 
 # The streams Zendesk serves only per parent record (side_conversations per ticket, comments and votes per article
 # or post, comment votes per comment of those), and the lists each asks for, outermost first.
-PER_RECORD = {name: STREAM_CLASSES[name].children for name in STREAMS if STREAM_CLASSES[name].children is not None}
-# How a stream's log line counts one level of its per-record requests (children.ChildReader.summary).
+PER_RECORD = {name: STREAM_CLASSES[name].per_parent for name in STREAMS if STREAM_CLASSES[name].per_parent is not None}
+# How a stream's log line counts one level of its per-record requests (per_parent.PerParentReader.summary).
 LEVEL = re.compile(r"(\d+) per-\w+ requests for (\d+) \w+s(?: \((\d+) \w+s skipped as they cannot have any, "
                    r"(\d+) refused by Zendesk\))?")
 
 
-def _levels(children: ChildList) -> list[ChildList]:
-    levels = [children]
+def _levels(lists: PerParentList) -> list[PerParentList]:
+    levels = [lists]
     while levels[-1].nested is not None:
         levels.append(levels[-1].nested)  # type: ignore[arg-type]
     return levels
 
 
-def _route(children: ChildList) -> str:
+def _route(lists: PerParentList) -> str:
     """The emulator's name for a list's route: "GET help_center/articles/{id}/comments/{id}/votes"."""
-    return "GET " + re.sub(r"\{[^}]+\}", "{id}", children.path.removesuffix(".json"))
+    return "GET " + re.sub(r"\{[^}]+\}", "{id}", lists.path.removesuffix(".json"))
 
 
 def _summary(result, stream: str) -> list[tuple[int, int, int]]:
@@ -50,10 +50,10 @@ def _summary(result, stream: str) -> list[tuple[int, int, int]]:
 def _assert_routes_add_up(result, by_route: dict) -> None:
     """Every per-record request the emulator served is one a stream's log line counts, route by route."""
     counted: dict[str, int] = {}
-    for stream, children in PER_RECORD.items():
+    for stream, lists in PER_RECORD.items():
         levels = _summary(result, stream)
-        assert len(levels) == len(_levels(children)), (stream, levels)
-        for spec, (requests, _, _) in zip(_levels(children), levels, strict=True):
+        assert len(levels) == len(_levels(lists)), (stream, levels)
+        for spec, (requests, _, _) in zip(_levels(lists), levels, strict=True):
             counted[_route(spec)] = counted.get(_route(spec), 0) + requests
     served = {route: n for route, n in by_route.items() if "{" in route}
     assert served == {route: n for route, n in counted.items() if n}

@@ -108,8 +108,8 @@ STREAM_RULES: Mapping[int | str | type[Exception], ErrorResolution] = {
         FailureType.system_error,
         "Zendesk has no endpoint for '{stream}' (HTTP 404): {description}",
     ),
-    # A stream that asks for records once per parent record (children.py): Zendesk refused one parent's list in a way
-    # that concerns that parent only (ChildReader.skips_row says which). It is skipped, the stream goes on.
+    # A stream that asks for records once per parent record (per_parent.py): Zendesk refused one parent's list in a way
+    # that concerns that parent only (PerParentReader.skips_row says which). It is skipped, the stream goes on.
     "row_refused": ErrorResolution(
         ResponseAction.IGNORE,
         None,
@@ -235,7 +235,7 @@ def _error_text(body: Any) -> str:
 
 
 class RowRequests(Protocol):
-    """A stream's requests made once per parent record (children.ChildReader)."""
+    """A stream's requests made once per parent record (per_parent.PerParentReader)."""
 
     @property
     def asking(self) -> bool:

@@ -191,14 +191,6 @@ def request_key(url: str, ignore: str | None = None) -> tuple[str, str, tuple[tu
     return parts.netloc.lower(), parts.path, query
 
 
-def same_request(url: str, other: str) -> bool:
-    """Whether two URLs ask for the same thing (same path and parameters, in any order)."""
-    a, b = urlsplit(url), urlsplit(other)
-    return (a.netloc.lower(), a.path) == (b.netloc.lower(), b.path) and sorted(parse_qsl(a.query)) == sorted(
-        parse_qsl(b.query)
-    )
-
-
 @dataclass
 class PageSize:
     """The page size a stream asks for now. Zendesk answers an export page it cannot build in time with 504

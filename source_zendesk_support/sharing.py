@@ -7,7 +7,7 @@ counts against Zendesk's 10-a-minute export limit, so when several of them are s
 are read once: one stream (the publisher) requests each page, asking for every sideload its followers need, and hands
 it to a `PageBroadcast`; each follower takes the pages from there in the same order instead of requesting them, and
 reads them with its own records key and its own position, so each stream keeps its own state. All are read at the
-same time (concurrent.py). A follower of the publisher's own records holds at most one page waiting (a page of
+same time (driver.py). A follower of the publisher's own records holds at most one page waiting (a page of
 tickets is ~12 MB parsed). A follower of other records gets the page cut down (below) and packed as JSON bytes in a
 temporary file, and may fall up to `LIGHT_BUDGET` bytes behind: side_conversations asks for its records ticket by
 ticket (hours on a big account) and must not hold the ticket export, and the export lane behind it, to that pace.
@@ -119,15 +119,15 @@ class PageBroadcast:
     """The pages one stream requests, handed to the streams that follow it.
 
     `records_key` is where the publisher's records are on a page. A follower that reads other records than the
-    publisher's (a sideload, or children asked for row by row) receives the page with the publisher's records cut
+    publisher's (a sideload, or the parent rows of per-parent lists) receives the page with the publisher's records cut
     down to `keep_fields` (the fields the followers read of them: the cursor their positions observe, the ids a
-    child list is asked for by), so it does not keep the publisher's large records alive (a ticket page is ~4 MB of
+    per-parent list is asked for by), so it does not keep the publisher's large records alive (a ticket page is ~4 MB of
     JSON, ~12 MB in memory); a follower that reads the same records receives the page as it came."""
 
     def __init__(self, publisher: str, records_key: str, followers: Iterable[tuple[str, bool, str]],
                  keep_fields: Iterable[str] = (), capacity: int = CAPACITY, light_budget: int = LIGHT_BUDGET) -> None:
         """`followers`: each follower's name, whether its records are the publisher's own, and the list on a page it
-        reads (its records, e.g. the `metric_sets` sideload, or the publisher's rows it asks for children by)."""
+        reads (its records, e.g. the `metric_sets` sideload, or the publisher's rows it asks per-parent lists by)."""
         self.publisher = publisher
         self._records_key, self._keep = records_key, tuple(keep_fields)
         self._whole = {name: whole for name, whole, _ in followers}
@@ -166,11 +166,6 @@ class PageBroadcast:
         if self._whole[follower]:
             return len(pages) >= self._capacity
         return bool(pages) and sum(page.size for page in pages if isinstance(page, _Packed)) >= self._light_budget
-
-    def waiting_bytes(self, follower: str) -> int:
-        """The packed pages `follower` has not taken yet, in bytes (for tests and logs)."""
-        with self._changed:
-            return sum(page.size for page in self._pages.get(follower, ()) if isinstance(page, _Packed))
 
     def close(self, error: BaseException | None = None) -> None:
         """The publisher is done, or failed with `error`."""

@@ -23,8 +23,8 @@ from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import build_authenticator, can_refresh
-from .concurrent import read_catalog
 from .config import ZendeskConfig, config_error, parse_config
+from .driver import read_catalog
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
 from .estimates import Estimates, Progress
 from .pacing import Pacer
@@ -73,9 +73,9 @@ class SourceZendeskSupport(AbstractSource):
         return zendesk, build_authenticator(zendesk, copy.deepcopy(dict(config)), logger)
 
     def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:  # type: ignore[override]  # all Stream
-        return self._sync(config)[0]
+        return self._streams_and_estimates(config)[0]
 
-    def _sync(self, config: Mapping[str, Any]) -> tuple[list[ZendeskStream], Estimates]:
+    def _streams_and_estimates(self, config: Mapping[str, Any]) -> tuple[list[ZendeskStream], Estimates]:
         """The streams, and the sync's row estimates; every wait of the sync says its progress (estimates.py)."""
         zendesk, authenticator = self._setup(config)
         progress = Progress()
@@ -92,9 +92,9 @@ class SourceZendeskSupport(AbstractSource):
         catalog: ConfiguredAirbyteCatalog,
         state: list[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        """The selected streams are read side by side (concurrent.py): while the exports wait for Zendesk's next
+        """The selected streams are read side by side (driver.py): while the exports wait for Zendesk's next
         minute, the other streams go on."""
-        streams, estimates = self._sync(config)
+        streams, estimates = self._streams_and_estimates(config)
         yield from read_catalog(streams, catalog, state, logger, lambda rest: super().read(
             logger, config, rest, state), estimates)
 

@@ -1,9 +1,9 @@
 """Stream state: reading it (including the official connector's shapes) and how each kind of stream moves it.
 
 What every position below relies on:
-- The CDK emits state only between pages (streams/base.py reads one page per slice), so a position only has to be
-  right at page boundaries: once `advance` ran for a page, every record the state claims was emitted has been.
-- `advance` runs after a page's records were handed to the CDK, never before, so state never runs ahead of data.
+- State is emitted only between pages (driver.py emits it after each page a stream read), so a position only has to
+  be right at page boundaries: once `advance` ran for a page, every record the state claims was emitted has been.
+- `advance` runs after a page's records were handed on, never before, so state never runs ahead of data.
 - A page Zendesk refused (a 403 the error table ignores) advances nothing.
 """
 
@@ -130,11 +130,12 @@ class Position:
     _next_url: str | None
     _high: int | None
     _state: dict[str, Any]
-    # While a sync walks its pages, the state also holds `_walk`: the URL of the next page under this name (None: the
-    # position never resumes mid-walk) and, for positions that only move once the walk is over, `high_water`, the
-    # newest instant seen so far. A sync killed or failed halfway resumes at that URL instead of re-reading pages
-    # whose records were already emitted and checkpointed; the end of the walk removes `_walk`.
-    walk_url: ClassVar[str | None] = None
+    # While a sync walks its pages, the state also holds `_walk`: the URL of the next page under the key
+    # `walk_url_key` names (None: the position never resumes mid-walk; the key is persisted in users' states) and,
+    # for positions that only move once the walk is over, `high_water`, the newest instant seen so far. A sync killed
+    # or failed halfway resumes at that URL instead of re-reading pages whose records were already emitted and
+    # checkpointed; the end of the walk removes `_walk`.
+    walk_url_key: ClassVar[str | None] = None
     walk_high_water: ClassVar[bool] = False
 
     def bind(self, start_time: int, clock: Clock, stream: str) -> Position:
@@ -146,7 +147,7 @@ class Position:
     # -- state in and out ------------------------------------------------------------------------------------------
     @property
     def state(self) -> dict[str, Any]:
-        return self._state  # the CDK reads this after every record: keep it a plain attribute
+        return self._state  # read after every page (driver.py): keep it a plain attribute
 
     def load(self, state: Mapping[str, Any]) -> None:
         """Incoming state; {} means "start from start_date"."""
@@ -156,15 +157,15 @@ class Position:
             if key not in state:
                 raise state_error(self._stream, f"expected a '{key}' key, got {sorted(state)}")
             self._floor = self._parse(state[key], key)
-            if state.get("_walk") is not None and self.walk_url:
+            if state.get("_walk") is not None and self.walk_url_key:
                 self._load_walk(state["_walk"])
             self._publish()
 
     def _load_walk(self, walk: Any) -> None:
-        wanted = ("high_water", self.walk_url) if self.walk_high_water else (self.walk_url,)
-        if not isinstance(walk, Mapping) or not isinstance(walk.get(self.walk_url), str):
+        wanted = ("high_water", self.walk_url_key) if self.walk_high_water else (self.walk_url_key,)
+        if not isinstance(walk, Mapping) or not isinstance(walk.get(self.walk_url_key), str):
             raise state_error(self._stream, f"'_walk' must hold {' and '.join(repr(w) for w in wanted)}")
-        self._next_url = walk[self.walk_url]
+        self._next_url = walk[self.walk_url_key]
         if self.walk_high_water:
             self._high = self._parse(walk.get("high_water"), "_walk.high_water")
 
@@ -188,8 +189,8 @@ class Position:
 
     def _publish(self) -> None:
         self._state = {self.key: self.codec.render(self._floor)} if self.key else {}
-        if self._next_url is not None and self.walk_url:
-            walk: dict[str, str | None] = {self.walk_url: self._next_url}
+        if self._next_url is not None and self.walk_url_key:
+            walk: dict[str, str | None] = {self.walk_url_key: self._next_url}
             if self.walk_high_water:
                 walk = {"high_water": iso(self._high) if self._high is not None else None, **walk}
             self._state["_walk"] = walk
@@ -250,7 +251,7 @@ class Position:
 @dataclass(kw_only=True)
 class FullRefresh(Position):
     """No state: the stream is read whole every time, whatever state Airbyte passes. `observe`: a stream asking for
-    its records per row (children.py) names the rows it reads on its pages (schedule_holidays: the schedules)."""
+    its records per row (per_parent.py) names the rows it reads on its pages (schedule_holidays: the schedules)."""
 
     observe: str | None = None
 
@@ -277,7 +278,7 @@ class ExportPosition(Position):
     observe: str | None = None
     # Within a sync, the next page is resumed by its cursor URL: restarting from the highest value emitted would
     # re-read that whole second, more than a page when 1,000+ tickets share it (bulk updates do that).
-    walk_url: ClassVar[str | None] = "after_url"
+    walk_url_key: ClassVar[str | None] = "after_url"
 
     def request_params(self) -> dict[str, Any]:
         return self._export_start()
@@ -304,7 +305,7 @@ class CreatedWindowPosition(ExportPosition):
     key: str = "created_at"
     field: str = "created_at"
     window_param: str
-    walk_url: ClassVar[str | None] = "next_url"
+    walk_url_key: ClassVar[str | None] = "next_url"
 
     def request_params(self) -> dict[str, Any]:
         # The window must end, but nothing may fall after its end: a clock behind Zendesk's would otherwise hold
@@ -328,7 +329,7 @@ class EndTimePosition(Position):
     field: str = "updated_at"
     codec: Codec = ISO
     field_codec: Codec | None = None
-    # A stream asking for its records per row (children.py): the rows it reads on the export's pages (Help Center
+    # A stream asking for its records per row (per_parent.py): the rows it reads on the export's pages (Help Center
     # articles), which this position moves on and selects as it would its own records.
     observe: str | None = None
     _boundary_second: int | None = None
@@ -385,14 +386,14 @@ class ListPosition(Position):
 
     key: str = "updated_at"
     field: str = "updated_at"
-    # A stream asking for its records per row (children.py): the rows it reads on the list's pages (community posts),
+    # A stream asking for its records per row (per_parent.py): the rows it reads on the list's pages (community posts),
     # whose updated_at move this position; only the rows changed since the state are selected, so only they are asked.
     observe: str | None = None
     # A list that filters on time server-side (satisfaction_ratings' start_time, activities' since) is asked for
     # records from the state on: the filter only saves pages, the records are still filtered here.
     since_param: str | None = None
     since_codec: Codec = UNIX
-    walk_url: ClassVar[str | None] = "next_url"
+    walk_url_key: ClassVar[str | None] = "next_url"
     walk_high_water: ClassVar[bool] = True
     _cap: int | None = None  # the newest instant the state may reach in this walk (set by its first page)
     _began: int | None = None  # the cap a resumed walk's saved state began under
@@ -463,7 +464,7 @@ class AuditWalkPosition(Position):
 
     key: str = "created_at"
     field: str = "created_at"
-    walk_url: ClassVar[str | None] = "before_url"
+    walk_url_key: ClassVar[str | None] = "before_url"
     walk_high_water: ClassVar[bool] = True
 
     def select(self, records: list[Record]) -> Iterable[Record]:

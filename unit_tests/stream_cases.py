@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from source_zendesk_support.children import ChildList
 from source_zendesk_support.paginators import (
     ArticleExportPaginator,
     AuditCursorPaginator,
@@ -24,6 +23,7 @@ from source_zendesk_support.paginators import (
     PageCursorPaginator,
     Unpaginated,
 )
+from source_zendesk_support.per_parent import PerParentList
 from source_zendesk_support.state import (
     AuditWalkPosition,
     Codec,
@@ -42,7 +42,7 @@ Item = tuple[int, int]
 Script = list[tuple[ZendeskRequest, dict]]
 SIDELOAD_ID_OFFSET = 10_000  # a sideloaded record's id, from the id of the record that carries it
 CHILD_ID_STRIDE = 100  # a page row's child events get ids row id * stride + their position
-NESTED_ID_OFFSET = 20_000  # the middle row (an article's comment) a nested child list hangs on, from the item's id
+NESTED_ID_OFFSET = 20_000  # the middle row (an article's comment) a nested per-parent list hangs on, from the item's id
 
 
 @dataclass(frozen=True)
@@ -80,21 +80,21 @@ class StreamCase:
         return STREAM_CLASSES[self.family].position if self.derive else self.position
 
     @property
-    def children(self) -> ChildList | None:
+    def per_parent(self) -> PerParentList | None:
         """How the stream asks for its records once per row of its pages, when they are not on the pages
         (side_conversations: per ticket on the ticket export's pages)."""
-        return self.stream.children
+        return self.stream.per_parent
 
     @property
     def page_template(self) -> str:
         """The fixture whose envelope the stream's pages have: its own, or the pages' family's when its records are
         asked for per row (its own fixture is then one row's list)."""
-        return self.family if self.children else self.name
+        return self.family if self.per_parent else self.name
 
     @property
     def page_key(self) -> str:
-        """The list the stream reads on its pages: its records, or the rows it asks for children."""
-        return self.carriers if self.children else self.records_key
+        """The list the stream reads on its pages: its records, or the parent rows it asks for their lists."""
+        return self.carriers if self.per_parent else self.records_key
 
     @property
     def key(self) -> str:
@@ -128,7 +128,7 @@ class StreamCase:
     def filters_client_side(self) -> bool:
         """Zendesk returns records older than the state; the stream must drop them. (A stream asking per row drops
         rows, not records: a row unchanged since the state is not asked for, see its own tests.)"""
-        return isinstance(self.position, ListPosition | AuditWalkPosition) and not self.children
+        return isinstance(self.position, ListPosition | AuditWalkPosition) and not self.per_parent
 
     @property
     def time_export(self) -> bool:
@@ -189,7 +189,7 @@ class StreamCase:
         return row
 
     def carrier(self, item: Item) -> dict:
-        """The row a sideloaded record rides on, or whose children are asked for (its position's instant is there)."""
+        """The row a sideloaded record rides on, or whose list is asked for (its position's instant is there)."""
         assert self.position.observe
         row = {**template(self.page_template)[self.position.observe][0], "id": item[0]}
         if self.position.field:  # a full-refresh parent list (schedules for their holidays) moves no position
@@ -215,7 +215,7 @@ class StreamCase:
             if self.nested:
                 lists = list(body[self.records_key])
                 body[self.records_key] = {lists[0]: records, **{name: [] for name in lists[1:]}}
-            elif not self.children:  # a stream asking per row finds its records in child_script's lists
+            elif not self.per_parent:  # a stream asking per row finds its records in per_parent_script's lists
                 body[self.records_key] = records
             if self.position.observe:
                 body[self.position.observe] = [self.carrier(item) for item in page]
@@ -256,48 +256,48 @@ class StreamCase:
             script.append((_request(endpoint, {**params, **query}), body))
         return script
 
-    def child_script(self, pages: Sequence[Sequence[Item]]) -> Script:
+    def per_parent_script(self, pages: Sequence[Sequence[Item]]) -> Script:
         """(request, body) for the rows on these pages, for a stream asking for its records per row (none
         otherwise): each row's list in one page holding the item's record. For a nested list (votes of an article's
         comments), each row's list holds one middle row (the fixture of the stream that reads that list, its id
         offset and its other placeholders pointing to the row), whose own list holds the item's record."""
-        children = self.children
-        if children is None:
+        lists = self.per_parent
+        if lists is None:
             return []
         script: Script = []
         for item in (item for page in pages for item in page):
             parent = self.carrier(item)
-            if children.nested is None:
-                script.append(_child_page(children, parent, self.name, self.records_key, self.record(item)))
+            if lists.nested is None:
+                script.append(_per_parent_page(lists, parent, self.name, self.records_key, self.record(item)))
                 continue
-            middle_key = children.records_key or self.records_key
-            middle = dict(template(_reader_of(children))[middle_key][0])
-            middle.update({name: item[0] for name in children.nested.placeholders if name != "id"},
+            middle_key = lists.records_key or self.records_key
+            middle = dict(template(_reader_of(lists))[middle_key][0])
+            middle.update({name: item[0] for name in lists.nested.placeholders if name != "id"},
                           id=item[0] + NESTED_ID_OFFSET)
-            script.append(_child_page(children, parent, _reader_of(children), middle_key, middle))
-            script.append(_child_page(children.nested, middle, self.name, self.records_key, self.record(item)))
+            script.append(_per_parent_page(lists, parent, _reader_of(lists), middle_key, middle))
+            script.append(_per_parent_page(lists.nested, middle, self.name, self.records_key, self.record(item)))
         return script
 
 
-def _child_page(children: ChildList, parent: Record, fixture: str, key: str, record: dict) -> tuple[ZendeskRequest, dict]:
+def _per_parent_page(lists: PerParentList, parent: Record, fixture: str, key: str, record: dict) -> tuple[ZendeskRequest, dict]:
     """The request for one parent's list, and its one page holding `record` (the envelope of `fixture`)."""
     body = template(fixture)
     body[key] = [record]
-    if isinstance(children.paginator, NextPagePaginator):
+    if isinstance(lists.paginator, NextPagePaginator):
         body["next_page"] = None
-    elif isinstance(children.paginator, PageCursorPaginator):
+    elif isinstance(lists.paginator, PageCursorPaginator):
         body["meta"], body["links"] = {**body.get("meta", {}), "has_more": False}, {**body.get("links", {}), "next": None}
-    elif not isinstance(children.paginator, Unpaginated):
-        raise NotImplementedError(f"no wire shape for {type(children.paginator).__name__} children yet")
-    path = children.path.format(**parent)
-    return _request(path, {**children.paginator.first_params(), **children.params}), body
+    elif not isinstance(lists.paginator, Unpaginated):
+        raise NotImplementedError(f"no wire shape for {type(lists.paginator).__name__} per-parent lists yet")
+    path = lists.path.format(**parent)
+    return _request(path, {**lists.paginator.first_params(), **lists.params}), body
 
 
-def _reader_of(children: ChildList) -> str:
+def _reader_of(lists: PerParentList) -> str:
     """The stream that reads a list on its own (article_comments for the comments the comment votes hang on): its
     fixture has the list's records."""
     return next(stream_name(s) for s in STREAMS
-                if s.children is not None and s.children.path == children.path and s.children.nested is None)
+                if s.per_parent is not None and s.per_parent.path == lists.path and s.per_parent.nested is None)
 
 
 def _field_codec(position: Position) -> Codec:

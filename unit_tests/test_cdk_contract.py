@@ -40,7 +40,7 @@ from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 from airbyte_cdk.utils.print_buffer import PrintBuffer
 
 import source_zendesk_support
-from source_zendesk_support import cdk, concurrent, errors, pacing, run
+from source_zendesk_support import cdk, driver, errors, pacing, run
 from source_zendesk_support.streams import STREAMS
 
 PACKAGE = Path(source_zendesk_support.__file__).parent
@@ -164,9 +164,9 @@ def test_given_the_print_buffer_then_buffered_chars_counts_what_waits_and_a_flus
     assert capfd.readouterr().out == "0123456789"
 
 
-# -- the concurrent framework (concurrent.py) ---------------------------------------------------------------------
+# -- the concurrent framework (driver.py) ---------------------------------------------------------------------
 @pytest.mark.parametrize("implementation", [
-    concurrent.PositionCursor, concurrent.WholeStream, concurrent.OnePartition, pacing.Pacer, errors.ZendeskBackoff,
+    driver.PositionCursor, driver.WholeStream, driver.OnePartition, pacing.Pacer, errors.ZendeskBackoff,
     errors.ZendeskErrorHandler, *STREAMS,
 ], ids=lambda cls: cls.__name__)
 def test_given_the_cdk_then_every_class_the_connector_derives_from_it_implements_all_its_abstract_methods(implementation):
@@ -174,7 +174,7 @@ def test_given_the_cdk_then_every_class_the_connector_derives_from_it_implements
     assert missing == [], f"the CDK added abstract methods {implementation.__name__} lacks: {missing}"
 
 
-def test_given_the_cdk_then_the_concurrent_source_takes_the_arguments_concurrent_py_passes():
+def test_given_the_cdk_then_the_concurrent_source_takes_the_arguments_the_driver_passes():
     inspect.signature(cdk.ConcurrentSource.create).bind(
         num_workers=2, initial_number_of_partitions_to_generate=1, logger=logger, slice_logger=DebugSliceLogger(),
         message_repository=InMemoryMessageRepository(), queue=Queue())

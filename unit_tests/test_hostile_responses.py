@@ -169,7 +169,7 @@ def _expect(zendesk: ZendeskMock, scenario: Scenario, script: list, stop: int) -
             zendesk.expect(request, ZendeskResponse(200, json.dumps(body).encode()[:-7]), good)
         else:
             zendesk.expect(request, good)
-    for request, body in BY_NAME[scenario.stream].child_script(scenario.pages[: stop + 1]):
+    for request, body in BY_NAME[scenario.stream].per_parent_script(scenario.pages[: stop + 1]):
         zendesk.expect(request, ZendeskResponse.ok(body))
 
 
@@ -211,7 +211,7 @@ def test_given_empty_pages_before_the_end_then_every_page_is_followed(stream, ze
         pages = [[(2, START + 9 * DAY)], [], [(1, START + 8 * DAY)]]
     else:
         pages = [[], [(1, START + DAY)], [], [], [(2, START + DAY + 5)]]
-    for request, body in case.script(START, pages) + case.child_script(pages):
+    for request, body in case.script(START, pages) + case.per_parent_script(pages):
         zendesk.expect(request, ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [stream])

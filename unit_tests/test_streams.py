@@ -17,12 +17,12 @@ from .zendesk_http import ZendeskMock, ZendeskResponse
 def _expect(zendesk: ZendeskMock, case: StreamCase, start_time: int, pages: list[list[tuple[int, int]]]) -> None:
     for request, body in case.script(start_time, pages):
         zendesk.expect(request, ZendeskResponse.ok(body))
-    _expect_children(zendesk, case, pages)
+    _expect_per_parent(zendesk, case, pages)
 
 
-def _expect_children(zendesk: ZendeskMock, case: StreamCase, pages: list[list[tuple[int, int]]]) -> None:
+def _expect_per_parent(zendesk: ZendeskMock, case: StreamCase, pages: list[list[tuple[int, int]]]) -> None:
     """The lists a stream asking for its records per row asks for (none for the others)."""
-    for request, body in case.child_script(pages):
+    for request, body in case.per_parent_script(pages):
         zendesk.expect(request, ZendeskResponse.ok(body))
 
 
@@ -95,14 +95,14 @@ def test_given_saved_state_when_read_as_full_refresh_then_it_starts_from_start_d
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_given_429_then_success_when_read_then_waits_exactly_retry_after_and_syncs(case, zendesk, sleeps):
     ((request, body),) = case.script(START, [[(1, START + DAY)]])
-    _expect_children(zendesk, case, [[(1, START + DAY)]])
+    _expect_per_parent(zendesk, case, [[(1, START + DAY)]])
     zendesk.expect(request, ZendeskResponse.rate_limited(retry_after="7"), ZendeskResponse.ok(body))
 
     output = read(api_token_config(), [case.name])
 
     # A stream asking per row sends its rows' requests in the bucket the 429 held (the account's), so the pacer holds
     # them until that same Retry-After has passed; waits are recorded, never slept, so that hold shows up again.
-    assert sleeps[0] == 7.0 and (sleeps == [7.0] or (case.children and all(0 < w <= 7.0 for w in sleeps[1:])))
+    assert sleeps[0] == 7.0 and (sleeps == [7.0] or (case.per_parent and all(0 < w <= 7.0 for w in sleeps[1:])))
     assert [_pk(case, r) for r in records_of(output, case.name)] == case.ids([(1, START + DAY)])
     assert not error_traces(output)
 
@@ -110,7 +110,7 @@ def test_given_429_then_success_when_read_then_waits_exactly_retry_after_and_syn
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_given_5xx_then_success_when_read_then_retries_with_backoff_and_syncs(case, zendesk, sleeps):
     ((request, body),) = case.script(START, [[(1, START + DAY)]])
-    _expect_children(zendesk, case, [[(1, START + DAY)]])
+    _expect_per_parent(zendesk, case, [[(1, START + DAY)]])
     zendesk.expect(
         request, ZendeskResponse.server_error(503), ZendeskResponse.server_error(502), ZendeskResponse.ok(body)
     )

@@ -33,8 +33,8 @@ FULL = os.environ.get("RELIABILITY_FULL") == "1"
 
 
 def per_ticket(stream: str) -> bool:
-    children = STREAM_CLASSES[stream].children
-    return children is not None and children.noun == "ticket"
+    per_parent = STREAM_CLASSES[stream].per_parent
+    return per_parent is not None and per_parent.noun == "ticket"
 
 
 # The streams every scenario syncs. The reduced run (CI) leaves out the streams asked for once per ticket

@@ -48,7 +48,7 @@ TICKETS = sized(3000, 10000)
 # sync may take an hour; every other sync reads the rest.
 PER_TICKET = tuple(stream for stream in STREAMS if per_ticket(stream))
 # Their routes as the emulator names them (tickets/{id}/side_conversations), from each stream's declaration.
-PER_TICKET_ROUTES = tuple(STREAM_CLASSES[stream].children.path.removesuffix(".json") for stream in PER_TICKET)
+PER_TICKET_ROUTES = tuple(STREAM_CLASSES[stream].per_parent.path.removesuffix(".json") for stream in PER_TICKET)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from typing import Any
 
 import requests
 
-from ..children import ChildList
 from ..errors import json_body
 from ..paginators import NextPagePaginator, PageCursorPaginator, Unpaginated, pagination_error
+from ..per_parent import PerParentList
 from ..state import CreatedWindowPosition, FullRefresh, ListPosition, Record
 from .base import ZendeskStream
 
@@ -67,7 +67,7 @@ class ScheduleHolidays(ZendeskStream):
     paginator = Unpaginated()
     position = FullRefresh(observe="schedules")
     pages_of = "schedules"
-    children = ChildList("business_hours/schedules/{id}/holidays.json", Unpaginated(), noun="schedule", gated=False,
+    per_parent = PerParentList("business_hours/schedules/{id}/holidays.json", Unpaginated(), noun="schedule", gated=False,
                          inject={"schedule_id": "id"})
     requires = BUSINESS_HOURS
 

@@ -23,10 +23,10 @@ from requests.auth import AuthBase
 
 from ..auth import can_refresh
 from ..cdk import fetch_page, send
-from ..children import ChildList, ChildReader
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, drop_raw_body, json_body
 from ..paginators import PageSize, Paginator, pagination_error, request_key
+from ..per_parent import PerParentList, PerParentReader
 from ..sharing import OwnRequests, PageSource
 from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
 from ..waits import DEFAULT_WAITS, Waits
@@ -52,9 +52,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     # records. When both are synced from the same position they read the same pages (sharing.py).
     pages_of: str | None = None
     embedded_as: str | None = None
-    # Records Zendesk lists only per parent record (children.py): the stream's pages are parent rows, the ones its
+    # Records Zendesk lists only per parent record (per_parent.py): the stream's pages are parent rows, the ones its
     # position observes, and its records are asked for row by row before its position moves past their page.
-    children: ChildList | None = None
+    per_parent: PerParentList | None = None
 
     def __init__(
         self,
@@ -70,11 +70,11 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         param = self.paginator.page_size_param
         self._page_size = PageSize(self.paginator.first_params()[param]) if param else None
         self._position = type(self).position.bind(config.start_time, clock, self.name)
-        self._children: ChildReader | None = None
-        if self.children is not None:
+        self._per_parent: PerParentReader | None = None
+        if self.per_parent is not None:
             if not self._position.observe:
-                raise TypeError(f"{type(self).__name__}: a stream with children needs a position observing its rows")
-            self._children = self.children.reader(self.name, self.records_key)
+                raise TypeError(f"{type(self).__name__}: a stream with per-parent lists needs a position observing its rows")
+            self._per_parent = self.per_parent.reader(self.name, self.records_key)
         self._migration = LegacyStateMigration(self._position.key or "", self.legacy_state_keys)
         self._next_page: Mapping[str, str] | None = None
         self._done = False
@@ -109,14 +109,14 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
 
     @property
     def page_key(self) -> str:
-        """The list on each page this stream reads: its records, or the parent rows it asks for children."""
-        return self._position.observe if self._children is not None and self._position.observe else self.records_key
+        """The list on each page this stream reads: its records, or the parent rows it asks for their lists."""
+        return self._position.observe if self._per_parent is not None and self._position.observe else self.records_key
 
     @property
     def observed_fields(self) -> tuple[str, ...]:
         """The fields this stream reads of the rows its position observes (sharing.py keeps them for it)."""
         fields = (self.position_field,) if self.observes and self.position_field else ()
-        return tuple(dict.fromkeys(fields + (self.children.fields if self.children else ())))
+        return tuple(dict.fromkeys(fields + (self.per_parent.fields if self.per_parent else ())))
 
     @property
     def family(self) -> str:
@@ -141,7 +141,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
             refreshable=self._refreshable,
             can_shrink_page=lambda: self._page_size is not None and self._page_size.can_shrink(),
             requires=self.requires,
-            rows=self._children,
+            rows=self._per_parent,
         )
 
     def get_backoff_strategy(self) -> ZendeskBackoff:
@@ -231,9 +231,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         cursor_field: list[str] | None = None,
         stream_state: Mapping[str, Any] | None = None,
     ) -> Iterable[Mapping[str, Any] | None]:
-        # One slice per page. The CDK emits the stream's state after every slice, so every page is a checkpoint
-        # (per-record intervals would cut pages in the middle). Slices are produced lazily: the next one exists
-        # only if the page just read pointed to another.
+        # One slice per page. The driver (driver.py) emits the stream's state after every slice, so every page is a
+        # checkpoint (per-record intervals would cut pages in the middle). Slices are produced lazily: the next one
+        # exists only if the page just read pointed to another.
         if sync_mode == SyncMode.full_refresh:
             self._position.reset()  # a full refresh starts from start_date whatever state was saved
         resume = self._position.resume_url()
@@ -261,14 +261,14 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         self._visited.add(self._request_key(response.request.url or ""))
         json_body(response)
         drop_raw_body(response)
-        if self._children is None:
+        if self._per_parent is None:
             yield from self.parse_response(response, stream_state=stream_state or {})
             token = self.next_page_token(response)
         else:
             token = self.next_page_token(response)  # the page is checked before its rows cost a request each
             # Only the rows the position selects: an export's boundary rows already read, a list's rows unchanged
             # since the state, cost no request.
-            read_whole = yield from self._read_children(self._position.select(self._records(response)))
+            read_whole = yield from self._read_per_parent(self._position.select(self._records(response)))
             if not read_whole:
                 return  # Zendesk refused a row's list for the whole stream (the handler said why): state unmoved
         if self._page_size:
@@ -276,21 +276,21 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         next_url = self._position.advance(json_body(response), self._records(response), token["url"] if token else None)
         if next_url is None:
             self._position.complete()
-            if self._children is not None:
-                self.logger.info(self._children.summary())
+            if self._per_parent is not None:
+                self.logger.info(self._per_parent.summary())
         else:
             self._next_page, self._done = {"url": next_url}, False
 
-    def _read_children(self, rows: Iterable[Record]) -> Generator[Record, None, bool]:
+    def _read_per_parent(self, rows: Iterable[Record]) -> Generator[Record, None, bool]:
         """Every row's records, asked for row by row; False when Zendesk refused them for the whole stream."""
-        assert self._children is not None
+        assert self._per_parent is not None
         for row in rows:
-            if not (yield from self._children.read(row, self._send_child)):
-                self.logger.info(self._children.summary())
+            if not (yield from self._per_parent.read(row, self._send_per_parent)):
+                self.logger.info(self._per_parent.summary())
                 return False
         return True
 
-    def _send_child(self, url: str, params: Mapping[str, Any]) -> requests.Response:
+    def _send_per_parent(self, url: str, params: Mapping[str, Any]) -> requests.Response:
         """A request for one row's records, through this stream's HTTP client: paced, retried and judged by the error
         table like the stream's own pages. `url` is a path under api/v2/ or, for a later page, Zendesk's own URL."""
         full = self._own_host(url) if "://" in url else self.url_base + url

@@ -10,18 +10,18 @@ a sync cut short resumes at the page whose posts were not all asked.
 
 from __future__ import annotations
 
-from ..children import ChildList
 from ..paginators import PageCursorPaginator
+from ..per_parent import PerParentList
 from ..state import ListPosition
 from .base import ZendeskStream
 
 COMMUNITY = "the Help Center community (Zendesk Gather, Suite Professional and above) turned on"
 
 
-def _per_post(path: str, records_key: str | None = None, nested: ChildList | None = None) -> ChildList:
+def _per_post(path: str, records_key: str | None = None, nested: PerParentList | None = None) -> PerParentList:
     """One post's list, 100 a page; a post without comments is not asked for them. The post list answering is proof
     the community is on: a 404 for one post means it was deleted since its page was read, and skips that post only."""
-    return ChildList(path, PageCursorPaginator(), skip={"comment_count": 0}, noun="post", nested=nested,
+    return PerParentList(path, PageCursorPaginator(), skip={"comment_count": 0}, noun="post", nested=nested,
                      records_key=records_key, gated=False)
 
 
@@ -72,7 +72,7 @@ class PostComments(PerPost):
     """
 
     records_key = "comments"
-    children = _per_post("community/posts/{id}/comments.json")
+    per_parent = _per_post("community/posts/{id}/comments.json")
 
 
 class PostVotes(PerPost):
@@ -81,7 +81,7 @@ class PostVotes(PerPost):
     """
 
     records_key = "votes"
-    children = ChildList("community/posts/{id}/votes.json", PageCursorPaginator(), skip={"vote_count": 0},
+    per_parent = PerParentList("community/posts/{id}/votes.json", PageCursorPaginator(), skip={"vote_count": 0},
                          noun="post", gated=False)
 
 
@@ -93,10 +93,10 @@ class PostCommentVotes(PerPost):
     """
 
     records_key = "votes"
-    children = _per_post(
+    per_parent = _per_post(
         "community/posts/{id}/comments.json",
         records_key="comments",
-        nested=ChildList("community/posts/{post_id}/comments/{id}/votes.json", PageCursorPaginator(),
+        nested=PerParentList("community/posts/{post_id}/comments/{id}/votes.json", PageCursorPaginator(),
                          skip={"vote_count": 0}, noun="comment", gated=False),
     )
     legacy_state_keys = (

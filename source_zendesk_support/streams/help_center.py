@@ -2,7 +2,7 @@
 articles (comments, votes, attachments), which Zendesk lists only per article.
 
 The per-article streams read the incremental article export from their own state and ask each article on its pages
-for its list (children.py): an incremental sync asks only the articles changed since then. Zendesk counts a comment
+for its list (per_parent.py): an incremental sync asks only the articles changed since then. Zendesk counts a comment
 or a vote as an update of its article ("The updated_at property ... also records when other article updates were
 made, such as when somebody added a comment to the article",
 https://developer.zendesk.com/documentation/help_center/help-center-api/using-the-help-center-api/using-the-help-center-api-to-manage-article-translations/;
@@ -15,20 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..children import ChildList
 from ..paginators import ArticleExportPaginator, NextPagePaginator, PageCursorPaginator, Paginator
+from ..per_parent import PerParentList
 from ..state import EndTimePosition
 from .base import ZendeskStream
 
 HELP_CENTER = "Help Center (Zendesk Guide) turned on"
 
 
-def _per_article(path: str, skip: Mapping[str, Any] | None = None, nested: ChildList | None = None,
+def _per_article(path: str, skip: Mapping[str, Any] | None = None, nested: PerParentList | None = None,
                  records_key: str | None = None, paginator: Paginator | None = None,
-                 params: Mapping[str, Any] | None = None) -> ChildList:
+                 params: Mapping[str, Any] | None = None) -> PerParentList:
     """One article's list, 100 a page. The export answering is proof Help Center is on: a 404 for one article means
     it was deleted since its page was read, and skips that article only."""
-    return ChildList(path, paginator or PageCursorPaginator(), params=params or {}, skip=skip or {}, noun="article",
+    return PerParentList(path, paginator or PageCursorPaginator(), params=params or {}, skip=skip or {}, noun="article",
                      nested=nested, records_key=records_key, gated=False)
 
 
@@ -94,7 +94,7 @@ class ArticleAttachments(PerArticle):
     records_key = "article_attachments"
     # Offset pages of at most 100 ("By default, pagination returns the maximum attachments per page, which is 100"):
     # `next_page` is followed until null, so an article listing all of its files in one answer is read in one.
-    children = _per_article("help_center/articles/{id}/attachments.json", paginator=NextPagePaginator(),
+    per_parent = _per_article("help_center/articles/{id}/attachments.json", paginator=NextPagePaginator(),
                             params={"per_page": 100})
 
 
@@ -104,7 +104,7 @@ class ArticleComments(PerArticle):
     """
 
     records_key = "comments"
-    children = _per_article("help_center/articles/{id}/comments.json")
+    per_parent = _per_article("help_center/articles/{id}/comments.json")
 
 
 class ArticleVotes(PerArticle):
@@ -113,7 +113,7 @@ class ArticleVotes(PerArticle):
     """
 
     records_key = "votes"
-    children = _per_article("help_center/articles/{id}/votes.json", skip={"vote_count": 0})
+    per_parent = _per_article("help_center/articles/{id}/votes.json", skip={"vote_count": 0})
 
 
 class ArticleCommentVotes(PerArticle):
@@ -124,10 +124,10 @@ class ArticleCommentVotes(PerArticle):
     """
 
     records_key = "votes"
-    children = _per_article(
+    per_parent = _per_article(
         "help_center/articles/{id}/comments.json",
         records_key="comments",
-        nested=ChildList("help_center/articles/{source_id}/comments/{id}/votes.json", PageCursorPaginator(),
+        nested=PerParentList("help_center/articles/{source_id}/comments/{id}/votes.json", PageCursorPaginator(),
                          skip={"vote_count": 0}, noun="comment", gated=False),
     )
     legacy_state_keys = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..children import ChildList
 from ..paginators import ExportCursorPaginator, NextPagePaginator
+from ..per_parent import PerParentList
 from ..state import UNIX, ExportPosition
 from .base import ZendeskStream
 
@@ -38,7 +38,7 @@ class SideConversations(ZendeskStream):
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
     pages_of = "tickets"
-    children = ChildList(
+    per_parent = PerParentList(
         "tickets/{id}/side_conversations.json",
         NextPagePaginator(),
         params={"per_page": 100},  # offset pages, as the official connector reads them; 100 is Zendesk's maximum

@@ -63,7 +63,7 @@ class DerivedFromExport(ZendeskStream):
         raise NotImplementedError
 
 
-class TicketEventChildren(DerivedFromExport):
+class FromChildEvents(DerivedFromExport):
     """A stream made of the child events on the pages of the ticket event export."""
 
     endpoint = EXPORT
@@ -72,7 +72,7 @@ class TicketEventChildren(DerivedFromExport):
     pages_of = "ticket_events"
 
 
-class TicketComments(TicketEventChildren):
+class TicketComments(FromChildEvents):
     """Ticket comments: the Comment child events of the ticket event export (`include=comment_events`), each with
     its update's `ticket_id`, `timestamp` and `via_reference_id` and its `via` object (null when Zendesk sends a
     display name instead), as the official connector emits them. The state is the export's, `{"timestamp": <unix>}`
@@ -88,7 +88,7 @@ class TicketComments(TicketEventChildren):
     @staticmethod
     def from_event(event: Record) -> list[Record]:
         comments: list[Record] = []
-        for child in _children(event):
+        for child in _child_events(event):
             if child.get("event_type") != "Comment":
                 continue
             via = child.get("via")
@@ -100,7 +100,7 @@ class TicketComments(TicketEventChildren):
         return comments
 
 
-class TicketFieldHistory(TicketEventChildren):
+class TicketFieldHistory(FromChildEvents):
     """Every value a ticket field took: one record per field a Create or Change child event sets (Zendesk's field
     names, custom fields by their id), with the value before it (null on Create), when and by whom. `id` is
     `<child event id>:<field name>`. Values are Zendesk's as sent (lists for tags and multi-select fields). A child
@@ -116,7 +116,7 @@ class TicketFieldHistory(TicketEventChildren):
     def from_event(event: Record) -> list[Record]:
         updated = _event_time(event)
         changes: list[Record] = []
-        for child in _children(event):
+        for child in _child_events(event):
             if child.get("event_type") not in FIELD_EVENTS:
                 continue
             child_id = _child_id(child, event)
@@ -130,7 +130,7 @@ class TicketFieldHistory(TicketEventChildren):
         return changes
 
 
-class TicketSchedules(TicketEventChildren):
+class TicketSchedules(FromChildEvents):
     """Which schedule applies to a ticket from when: one record per Create or Change child event that sets the
     ticket's schedule (a trigger's "Set schedule" action, or an API update), with the schedule before it. Tickets
     no trigger gave a schedule follow the account's default schedule and have no record here (it is no event);
@@ -146,7 +146,7 @@ class TicketSchedules(TicketEventChildren):
     @staticmethod
     def from_event(event: Record) -> list[Record]:
         applied: list[Record] = []
-        for child in _children(event):
+        for child in _child_events(event):
             if child.get("event_type") not in FIELD_EVENTS:
                 continue
             for name, value in _fields(child):
@@ -178,11 +178,11 @@ class TicketMetricEvents(ZendeskStream):
     position = EndTimePosition(key="time", field="time", codec=ISO)
 
 
-def _children(event: Record) -> list[Mapping[str, Any]]:
-    children = event.get("child_events")
-    if not isinstance(children, list) or not all(isinstance(child, Mapping) for child in children):
+def _child_events(event: Record) -> list[Mapping[str, Any]]:
+    events = event.get("child_events")
+    if not isinstance(events, list) or not all(isinstance(child, Mapping) for child in events):
         raise ValueError(f"ticket event {event.get('id')} has a 'child_events' that is not a list of objects")
-    return children
+    return events
 
 
 def _fields(child: Mapping[str, Any]) -> list[tuple[str | None, Any]]:

@@ -1,8 +1,8 @@
 """Records Zendesk lists only per parent record: one request (and its own pages) per row of a stream's pages.
 
 Zendesk offers some resources only under their parent, with no export and no list across parents: side
-conversations are `tickets/{id}/side_conversations`. A stream whose records are such a child list reads pages of
-parent rows (the ticket export, whose rows its position observes) and declares `children = ChildList(...)`: for each
+conversations are `tickets/{id}/side_conversations`. A stream whose records are such a per-parent list reads pages of
+parent rows (the ticket export, whose rows its position observes) and declares `per_parent = PerParentList(...)`: for each
 row of a page it asks for that row's list, all of its pages, and only then does its position move past the page
 (streams/base.py). So only the rows on the pages read, the parents changed since the state, cost a request, and a
 sync stopped halfway resumes at the page whose rows were not all read.
@@ -14,7 +14,7 @@ asked for, before the position moves past the parent's page. Every level has its
 votes is not asked for), its own counts, and its own line in the summary.
 
 Every request goes through the stream's own HTTP client: paced (pacing.py), retried and judged by the same error
-table (errors.py), which asks `ChildReader.skips_row` whether a refusal ends the stream or only skips one row.
+table (errors.py), which asks `PerParentReader.skips_row` whether a refusal ends the stream or only skips one row.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ Send = Callable[[str, Mapping[str, Any]], requests.Response]  # (URL or path und
 
 
 @dataclass(frozen=True)
-class ChildList:
+class PerParentList:
     """How to ask for one parent row's records: `path` under api/v2/ with `{field}` placeholders filled from the row
     ("tickets/{id}/side_conversations.json"), its `paginator` and fixed `params`. Rows whose fields hold the values
     in `skip` have no such records, so they are not asked for (a deleted ticket: `{"status": "deleted"}`; an article
@@ -58,7 +58,7 @@ class ChildList:
     params: Mapping[str, Any] = field(default_factory=dict)
     skip: Mapping[str, Any] = field(default_factory=dict)
     noun: str = "record"
-    nested: ChildList | None = None
+    nested: PerParentList | None = None
     records_key: str | None = None
     gated: bool = True
     inject: Mapping[str, str] = field(default_factory=dict)
@@ -72,14 +72,14 @@ class ChildList:
         """The fields of a parent row this list reads: the path's placeholders, then the skip rule's."""
         return tuple(dict.fromkeys([*self.placeholders, *self.skip, *self.inject.values()]))
 
-    def reader(self, stream: str, records_key: str) -> ChildReader:
-        return ChildReader(self, stream, records_key)
+    def reader(self, stream: str, records_key: str) -> PerParentReader:
+        return PerParentReader(self, stream, records_key)
 
 
-class ChildReader:
-    """One stream's reading of a ChildList: what it asks, the refusals it decides on, and the counts it reports."""
+class PerParentReader:
+    """One stream's reading of a PerParentList: what it asks, the refusals it decides on, and the counts it reports."""
 
-    def __init__(self, spec: ChildList, stream: str, records_key: str) -> None:
+    def __init__(self, spec: PerParentList, stream: str, records_key: str) -> None:
         self.spec, self._stream = spec, stream
         self._records_key = spec.records_key or records_key
         self._nested = spec.nested.reader(stream, records_key) if spec.nested is not None else None

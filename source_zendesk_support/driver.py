@@ -174,7 +174,7 @@ def _lane(stream: ZendeskStream) -> str:
     while they wait. A stream asking for its records once per parent (side_conversations) has a lane of its own: its
     hours go to those requests, not to the few export pages they hang on, and would hold either lane that long. A
     lane costs little CPU (more threads than a few contend for the interpreter's lock)."""
-    if stream.children is not None:
+    if stream.per_parent is not None:
         return "requests per record"
     return "incremental exports" if is_export(stream.url_base + stream.endpoint) else "other endpoints"
 
@@ -182,16 +182,16 @@ def _lane(stream: ZendeskStream) -> str:
 def share_pages(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream]],
                 state_manager: ConnectorStateManager) -> dict[str, PageBroadcast]:
     """Give the streams of one family (sharing.py) one broadcast when several are selected in the same sync mode and
-    from the same position (or a full refresh with a list read whole anyway): the family's own stream publishes when selected, else the first selected that reads its
-    records from the pages themselves (one asking for children row by row goes at the pace of those requests, and
-    stops when Zendesk refuses them: its followers would wait on it, then fail). Returns the broadcasts by the name
-    of each stream in one."""
+    from the same position (or a full refresh with a list read whole anyway): the family's own stream publishes when
+    selected, else the first selected that reads its records from the pages themselves (one asking for per-parent
+    lists row by row goes at the pace of those requests, and stops when Zendesk refuses them: its followers would wait
+    on it, then fail). Returns the broadcasts by the name of each stream in one."""
     families: dict[str, list[tuple[ZendeskStream, ConfiguredAirbyteStream]]] = {}
     for stream, configured in streams:
         families.setdefault(stream.family, []).append((stream, configured))
     broadcasts: dict[str, PageBroadcast] = {}
     for family, members in families.items():
-        members.sort(key=lambda member: (member[0].name != family, member[0].children is not None))
+        members.sort(key=lambda member: (member[0].name != family, member[0].per_parent is not None))
         publisher, publisher_configured = members[0]
         followers = [stream for stream, configured in members[1:]
                      if _same_position(stream, configured, publisher, publisher_configured, state_manager)]
