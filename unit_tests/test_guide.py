@@ -175,7 +175,7 @@ def test_given_a_failure_on_the_second_pages_articles_when_resumed_then_that_pag
     assert states_of(resumed, "article_comments")[-1] == {"updated_at": iso(START + 4 * DAY)}
 
 
-def test_given_articles_and_their_children_from_the_same_position_when_read_then_the_export_is_requested_once(zendesk):
+def test_given_articles_and_the_per_article_streams_from_the_same_position_when_read_then_the_export_is_requested_once(zendesk):
     export = _export(zendesk, START, [_article(1, START + DAY, vote_count=1)], START + DAY)
     _comments(zendesk, "help_center/articles/1/comments.json", "article_comments", [10])
     zendesk.expect(_list("help_center/articles/1/votes.json"),
