@@ -115,9 +115,11 @@ class Tickets:
         paragraphs = self.text.paragraphs
         out = []
         for fid, kind, column, values, _, prefix, since, gone in self._specs:
-            if since > created:
+            if since >= created:
                 # A field added after the ticket was created is empty on it, as in Zendesk: a new field writes
-                # nothing into existing tickets, nor into their history (their audits' Create events).
+                # nothing into existing tickets, nor into their history (their audits' Create events). Nor does a
+                # field added in the ticket's own second: mutations of one second may run in either order, and a
+                # ticket created before the field could not have set it in its Create events.
                 value = None
             elif column is not None:
                 raw = options[index, column]
