@@ -1,0 +1,40 @@
+"""What the analytics tests share: the analytics venv, bin/analytics as a process, queries of its DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ANALYTICS_PYTHON = ROOT / ".venvs" / "analytics" / "bin" / "python"
+
+
+def setup_analytics_venv() -> None:
+    """bin/setup-analytics: builds .venvs/analytics on first use (about 20 s), then returns at once."""
+    done = subprocess.run([str(ROOT / "bin" / "setup-analytics")], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def run_analytics(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """bin/analytics as a user runs it (pytest's process has no DuckDB: the command brings its own venv)."""
+    return subprocess.run([str(ROOT / "bin" / "analytics"), *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def query(db: Path, sql: str) -> list[list[Any]]:
+    """Rows of a query of a DuckDB file, read with the analytics venv's DuckDB (values as JSON gives them)."""
+    script = ("import duckdb, json, sys\n"
+              "connection = duckdb.connect(sys.argv[1], read_only=True)\n"
+              "print(json.dumps(connection.execute(sys.argv[2]).fetchall(), default=str))\n")
+    done = subprocess.run([str(ANALYTICS_PYTHON), "-c", script, str(db), sql], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def run_results(db: Path) -> list[dict[str, Any]]:
+    """dbt's results of the last build bin/analytics ran on `db` (its target folder beside the file)."""
+    return json.loads((db.with_suffix(".dbt") / "target" / "run_results.json").read_text())["results"]
