@@ -35,7 +35,7 @@ DAYLIGHT_TIME_SEED = SEEDS / "zendesk_daylight_time.csv"
 UTC = dt.UTC
 FIRST_YEAR, LAST_YEAR = 1970, 2040  # the package starts its standard spans in 1970
 STANDARD_YEARS = range(2026, 2030)
-_DAY = dt.timedelta(days=1)
+_DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -60,34 +60,37 @@ def iana_zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def _offset(zone: zoneinfo.ZoneInfo, moment: dt.datetime) -> dt.timedelta:
-    offset = moment.astimezone(zone).utcoffset()
+def _offset(zone: zoneinfo.ZoneInfo, moment: int) -> dt.timedelta:
+    offset = dt.datetime.fromtimestamp(moment, zone).utcoffset()
     assert offset is not None
     return offset
 
 
+def _unix(year: int, month: int = 1) -> int:
+    return int(dt.datetime(year, month, 1, tzinfo=UTC).timestamp())
+
+
 def standard_offset(zone: zoneinfo.ZoneInfo) -> dt.timedelta:
-    return min(_offset(zone, dt.datetime(y, m, 1, tzinfo=UTC)) for y in STANDARD_YEARS for m in range(1, 13))
+    return min(_offset(zone, _unix(year, month)) for year in STANDARD_YEARS for month in range(1, 13))
 
 
-def _transition(zone: zoneinfo.ZoneInfo, before: dt.datetime, after: dt.datetime) -> dt.datetime:
-    """The first second in (before, after] with `after`'s offset, offsets changing once in between."""
-    target = _offset(zone, after)
-    low, high = int(before.timestamp()), int(after.timestamp())
+def _transition(zone: zoneinfo.ZoneInfo, low: int, high: int) -> int:
+    """The first second in (low, high] with `high`'s offset, offsets changing once in between."""
+    target = _offset(zone, high)
     while high - low > 1:
         middle = (low + high) // 2
-        if _offset(zone, dt.datetime.fromtimestamp(middle, UTC)) == target:
+        if _offset(zone, middle) == target:
             high = middle
         else:
             low = middle
-    return dt.datetime.fromtimestamp(high, UTC)
+    return high
 
 
 def spans(zone: zoneinfo.ZoneInfo) -> Iterator[Span]:
     """The zone's spans off its standard offset from FIRST_YEAR to the end of LAST_YEAR, found day by day (no
     zone changes its offset twice within a day) and pinned to the second."""
     standard = standard_offset(zone)
-    moment, end = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=UTC), dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
+    moment, end = _unix(FIRST_YEAR), _unix(LAST_YEAR + 1)
     current, since = _offset(zone, moment), moment
     while moment < end:
         following = min(moment + _DAY, end)
@@ -95,11 +98,15 @@ def spans(zone: zoneinfo.ZoneInfo) -> Iterator[Span]:
         if offset != current:
             changed = _transition(zone, moment, following)
             if current != standard:
-                yield Span(since, changed, current - standard)
+                yield Span(_utc(since), _utc(changed), current - standard)
             current, since = offset, changed
         moment = following
     if current != standard:
-        yield Span(since, end, current - standard)
+        yield Span(_utc(since), _utc(end), current - standard)
+
+
+def _utc(moment: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(moment, UTC)
 
 
 def _whole_hours(span: Span) -> bool:

@@ -38,3 +38,15 @@ def query(db: Path, sql: str) -> list[list[Any]]:
 def run_results(db: Path) -> list[dict[str, Any]]:
     """dbt's results of the last build bin/analytics ran on `db` (its target folder beside the file)."""
     return json.loads((db.with_suffix(".dbt") / "target" / "run_results.json").read_text())["results"]
+
+
+def dbt(db: Path, *args: str) -> subprocess.CompletedProcess:
+    """The analytics venv's dbt on analytics/ and a DuckDB file, its packages installed as bin/analytics does."""
+    work = db.with_suffix(".dbt")
+    script = ("import subprocess, sys\nfrom analytics.pipeline import dbt\ndbt.install_packages()\n"
+              "sys.exit(subprocess.call([str(dbt.DBT), *sys.argv[1:]]))\n")
+    command = [str(ANALYTICS_PYTHON), "-c", script, *args, "--project-dir", str(ROOT / "analytics"),
+               "--profiles-dir", str(ROOT / "analytics"), "--target-path", str(work / "target"),
+               "--log-path", str(work / "logs"), "--no-use-colors"]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600,
+                          env={**os.environ, "ZENDESK_DUCKDB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})

@@ -1,7 +1,8 @@
 """bin/analytics end to end on an emulated account (README "Analytics"): our connector syncs it into DuckDB, Fivetran's
 dbt_zendesk 1.6.1 builds over our staging and every model and test of the build passes; no staging model is empty
 where the account has the data; after changes in Zendesk, the next run syncs incrementally and shows the changed
-tickets' new values. About 60 s (two syncs and two dbt builds of a 300-ticket account), plus about 20 s the first
+tickets' new values; a stream that was not synced leaves its staging empty, typed alike, with a warning. About 75 s
+(two syncs and two dbt builds of a 300-ticket account, and a build of the staging alone), plus about 20 s the first
 time for .venvs/analytics.
 
 The dbt packages come from ZENDESK_DBT_PACKAGES or ../shared/dbt_packages beside the repository (no dbt hub here).
@@ -14,7 +15,7 @@ import re
 
 import pytest
 
-from analytics.tests.helpers import ROOT, query, run_analytics, run_results, setup_analytics_venv
+from analytics.tests.helpers import ROOT, dbt, query, run_analytics, run_results, setup_analytics_venv
 from zendesk_emulator.testing import EmulatorProcess
 
 STAGING = ROOT / "analytics" / "models" / "staging"
@@ -28,6 +29,16 @@ def account():
         yield emu
 
 
+@pytest.fixture(scope="module")
+def first_run(account, tmp_path_factory):
+    """The first bin/analytics on the account: its output, its DuckDB file and config."""
+    folder = tmp_path_factory.mktemp("analytics")
+    db, config = folder / "zendesk.duckdb", folder / "config.json"
+    config.write_text(json.dumps(account.info["oauth_access_config"]))
+    done = run_analytics("--config", str(config), "--db", str(db), env=account.client_env())
+    return done, db, config
+
+
 def _streams_read_by(model: str) -> set[str]:
     return set(re.findall(r"stage_from_airbyte\('(\w+)'", (STAGING / f"{model}.sql").read_text()))
 
@@ -39,21 +50,22 @@ def _counts(db, schema: str, prefix: str) -> dict[str, int]:
     return {name: count for name, count in query(db, union)}
 
 
-def test_given_an_emulated_account_when_analytics_runs_twice_then_dbt_zendesk_builds_and_follows_the_changes(
-    account, tmp_path
-):
-    db = tmp_path / "zendesk.duckdb"
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(account.info["oauth_access_config"]))
-    env = account.client_env()
+def _columns(db, schema: str) -> dict[str, list[list[str]]]:
+    columns: dict[str, list[list[str]]] = {}
+    for table, column, kind in query(db, "select table_name, column_name, data_type from information_schema.columns "
+                                         f"where table_schema = '{schema}' order by table_name, ordinal_position"):
+        columns.setdefault(table, []).append([column, kind])
+    return columns
 
-    first = run_analytics("--config", str(config), "--db", str(db), env=env)
 
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    assert "Traceback" not in first.stdout + first.stderr
-    assert "[4/4] Report" in first.stdout and "full sync" in first.stdout
-    assert re.search(rf"Tickets: {TICKETS:,}", first.stdout), first.stdout[-2000:]
-    assert (tmp_path / "zendesk.html").read_text().count("plotly") > 10  # the charts, their library embedded
+def test_given_an_emulated_account_when_analytics_runs_then_every_model_and_test_of_dbt_zendesk_passes(first_run):
+    done, db, _ = first_run
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "[4/4] Report" in done.stdout and "full sync" in done.stdout
+    assert f"Tickets: {TICKETS:,}" in done.stdout, done.stdout[-2000:]
+    assert db.with_suffix(".html").read_text().count("plotly") > 10  # the charts, their library embedded
 
     # Every node dbt built or tested succeeded, and every enabled model of the project and the package was built.
     results = run_results(db)
@@ -76,40 +88,58 @@ def test_given_an_emulated_account_when_analytics_runs_twice_then_dbt_zendesk_bu
             assert rows > 0, f"{model} is empty although {streams} have rows"
             package_model = model.replace("stg_airbyte__", "stg_zendesk__")
             assert theirs.get(package_model, 0) > 0, f"{package_model} is empty over {model} ({rows} rows)"
-    empty = sorted(model for model, rows in ours.items() if rows == 0)
     not_synced = {model for model in ours if not all(s in synced for s in _streams_read_by(model))}
-    assert set(empty) <= not_synced, empty
+    assert {model for model, rows in ours.items() if rows == 0} <= not_synced
 
-    metrics = query(db, "select count(*), count(distinct ticket_id) from main_zendesk.zendesk__ticket_metrics")
-    assert metrics == [[TICKETS, TICKETS]]
+    assert query(db, "select count(*), count(distinct ticket_id) from main_zendesk.zendesk__ticket_metrics") == [
+        [TICKETS, TICKETS]]
     breaches = dict(query(db, "select is_sla_breach, count(*) from main_zendesk.zendesk__sla_policies "
                               "where is_sla_breach is not null group by 1"))
     assert breaches.get(True) and breaches.get(False), breaches
 
-    # Zendesk changes: tickets updated (a reply, a status or priority change...), created and deleted.
+
+def test_given_changes_in_zendesk_when_analytics_runs_again_then_it_syncs_incrementally_and_shows_the_new_values(
+    account, first_run
+):
+    done, db, config = first_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    synced_first = sum(_counts(db, "main", "").values())
     changes = account.control("POST", "mutate", json={"resource": "tickets", "create": 5, "update": 15, "delete": 2})
     account.control("POST", "clock/advance", json={"seconds": 120})  # past the minute Zendesk's exports hold back
     session, auth = account.session(), account.api_token_auth()
     now = {}
-    for ticket_id in changes["updated"] + changes["deleted"]:
-        ticket = session.get(account.url(f"tickets/{ticket_id}.json"), auth=auth, timeout=30)
-        now[ticket_id] = ticket.json()["ticket"] if ticket.status_code == 200 else {"status": "deleted"}
+    for ticket_id in changes["updated"]:
+        now[ticket_id] = session.get(account.url(f"tickets/{ticket_id}.json"), auth=auth, timeout=30).json()["ticket"]
 
-    second = run_analytics("--config", str(config), "--db", str(db), env=env)
+    again = run_analytics("--config", str(config), "--db", str(db), env=account.client_env())
 
-    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
-    assert "incremental sync" in second.stdout
-    synced_now = int(re.search(r"incremental sync: ([\d,]+) records", second.stdout).group(1).replace(",", ""))
-    assert 0 < synced_now < sum(synced.values()) // 10
-    incremental = [r for r in run_results(db) if r["unique_id"].endswith("int_zendesk__field_history_pivot")]
-    assert incremental and incremental[0]["status"] == "success"
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    records = int(re.search(r"incremental sync: ([\d,]+) records", again.stdout).group(1).replace(",", ""))
+    assert 0 < records < synced_first // 10
+    assert [r["status"] for r in run_results(db) if r["unique_id"].endswith(".int_zendesk__field_history_pivot")] == [
+        "success"]
     rows = {row[0]: row[1:] for row in query(
         db, "select ticket_id, status, priority, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') "
             "from main_zendesk.zendesk__ticket_enriched")}
-    assert len(rows) == TICKETS + 5
+    assert len(rows) == TICKETS + len(changes["created"])
     assert all(ticket_id in rows for ticket_id in changes["created"])
+    assert all(rows[ticket_id][0] == "deleted" for ticket_id in changes["deleted"])
     for ticket_id, ticket in now.items():
-        if ticket["status"] == "deleted":
-            assert rows[ticket_id][0] == "deleted"
-        else:
-            assert rows[ticket_id] == [ticket["status"], ticket["priority"], ticket["updated_at"]], ticket_id
+        assert rows[ticket_id] == [ticket["status"], ticket["priority"], ticket["updated_at"]], ticket_id
+
+
+def test_given_streams_not_synced_when_the_staging_builds_then_it_is_empty_typed_alike_and_says_which(
+    first_run, tmp_path
+):
+    _, synced_db, _ = first_run
+    empty_db = tmp_path / "nothing.duckdb"
+
+    done = dbt(empty_db, "build", "--select", "path:models/staging", "path:seeds")
+
+    assert done.returncode == 0, done.stdout[-3000:]
+    for stream in ("tickets", "ticket_comments", "users", "organizations", "schedules", "audit_logs"):
+        assert f"the Airbyte stream '{stream}'" in done.stdout and f"Sync the stream '{stream}'" in done.stdout
+    counts = _counts(empty_db, "main_airbyte_staging", "stg_airbyte__")
+    seeded = {"stg_airbyte__time_zone", "stg_airbyte__daylight_time"}  # the time zone seeds: no stream
+    assert len(counts) == 20 and {m: c for m, c in counts.items() if c and m not in seeded} == {}
+    assert _columns(empty_db, "main_airbyte_staging") == _columns(synced_db, "main_airbyte_staging")

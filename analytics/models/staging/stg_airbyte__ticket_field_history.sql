@@ -8,6 +8,7 @@
     ~ zendesk_airbyte.json_text('src.sla', ['target_in_seconds']) ~ " as " ~ dbt.type_int() ~ ") / 60 as "
     ~ dbt.type_string() ~ "))" %}
 
+with field_changes as (
 {{ zendesk_airbyte.stage_from_airbyte('ticket_field_history', columns, {
     '_fivetran_synced': zendesk_airbyte.airbyte_synced_at(),
     'field_name': 'src.field_name',
@@ -16,9 +17,7 @@
     'user_id': 'src.user_id',
     'value': zendesk_airbyte.airbyte_text('ticket_field_history', 'value'),
 }) }}
-
-union all
-
+), sla_targets as (
 {{ zendesk_airbyte.stage_from_airbyte('ticket_metric_events', columns, {
     '_fivetran_synced': zendesk_airbyte.airbyte_synced_at(),
     'field_name': "case when src.metric = 'reply_time' and src.instance_id = 1 then 'first_reply_time'"
@@ -28,10 +27,7 @@ union all
     'value': dbt.concat(["'{\"minutes\":'", minutes, "',\"in_business_hours\":'",
         "coalesce(" ~ zendesk_airbyte.json_text('src.sla', ['business_hours']) ~ ", 'false')", "'}'"]),
 }, where=sla) }}
-
-union all
-
-select distinct * from (
+), sla_policies as (
 {{ zendesk_airbyte.stage_from_airbyte('ticket_metric_events', columns, {
     '_fivetran_synced': zendesk_airbyte.airbyte_synced_at(),
     'field_name': "'sla_policy'",
@@ -39,4 +35,10 @@ select distinct * from (
     'updated': zendesk_airbyte.utc_timestamp('src.time'),
     'value': zendesk_airbyte.json_text('src.sla', ['policy', 'title']),
 }, where=sla) }}
-) as sla_policy_changes
+)
+
+select * from field_changes
+union all
+select * from sla_targets
+union all
+select distinct * from sla_policies
