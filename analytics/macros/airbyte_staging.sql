@@ -24,14 +24,16 @@
       columns      the package's own list (zendesk.get_<table>_columns()): names and types, in its order;
       expressions  column name -> SQL over `src` (and `joins`); a column without one is a typed null;
       text_columns columns the package types as numbers whose Zendesk values are text (recipient, external ids...);
-      joins, where what follows `from <stream> as src`, e.g. one row per array element (json_array_rows).
+      joins, where what follows `from <stream> as src`, e.g. one row per array element (json_array_rows);
+      instead      the stream to name in the warning when this one is a fallback for it.
     A stream whose table is missing gives no rows of the same columns and types, with a warning naming the stream. -#}
-{% macro stage_from_airbyte(stream, columns, expressions, text_columns=[], joins='', where=none) -%}
+{% macro stage_from_airbyte(stream, columns, expressions, text_columns=[], joins='', where=none, instead=none) -%}
     {%- set relation = zendesk_airbyte.airbyte_table(stream) -%}
     {%- if execute and relation is none -%}
         {%- do exceptions.warn(
-            "zendesk_airbyte: the table of the Airbyte stream '" ~ stream ~ "' (" ~ source('airbyte', stream)
-            ~ ") does not exist: " ~ this.identifier ~ " is empty. Sync the stream '" ~ stream ~ "' to fill it.") -%}
+            "zendesk_airbyte: the table of the Airbyte stream '" ~ (instead or stream) ~ "' ("
+            ~ source('airbyte', instead or stream) ~ ") does not exist: " ~ this.identifier ~ " is empty. Sync the "
+            ~ "stream '" ~ (instead or stream) ~ "' to fill it.") -%}
     {%- endif %}
     select
     {%- for column in columns %}
@@ -64,4 +66,30 @@
         {{ return(zendesk.default__union_zendesk_connections(connection_dictionary, single_source_name, single_table_name)) }}
     {%- endif %}
     select * from {{ ref('zendesk_airbyte', 'stg_airbyte__' ~ single_table_name) }}
+{%- endmacro %}
+
+
+{#- Where SLA policy applications come from: this connector's ticket_sla_policies (one row per apply_sla event), or,
+    without that table, the apply_sla events of ticket_metric_events (a stream Airbyte's official connector has too).
+    The same fields from either: {'stream', 'where', 'fields': {ticket_id, metric, instance_id, time, policy_id,
+    policy_title, target_minutes, business_hours (text 'true' or 'false')}}. -#}
+{% macro sla_applications() -%}
+    {%- set business_hours = "case when cast({} as " ~ dbt.type_boolean() ~ ") then 'true' else 'false' end" -%}
+    {%- if zendesk_airbyte.airbyte_table('ticket_sla_policies') is not none -%}
+        {{ return({'stream': 'ticket_sla_policies', 'where': none, 'fields': {
+            'ticket_id': 'src.ticket_id', 'metric': 'src.metric', 'instance_id': 'src.instance_id',
+            'time': zendesk_airbyte.utc_timestamp('src.time'), 'policy_id': 'src.sla_policy_id',
+            'policy_title': 'src.sla_policy_title',
+            'target_minutes': 'coalesce(src.target, src.target_in_seconds / 60)',
+            'business_hours': business_hours.format('src.business_hours')}}) }}
+    {%- endif -%}
+    {%- set sla = 'src.sla' -%}
+    {{ return({'stream': 'ticket_metric_events', 'where': "src.type = 'apply_sla'", 'fields': {
+        'ticket_id': 'src.ticket_id', 'metric': 'src.metric', 'instance_id': 'src.instance_id',
+        'time': zendesk_airbyte.utc_timestamp('src.time'),
+        'policy_id': zendesk_airbyte.json_text(sla, ['policy', 'id']),
+        'policy_title': zendesk_airbyte.json_text(sla, ['policy', 'title']),
+        'target_minutes': 'coalesce(cast(' ~ zendesk_airbyte.json_text(sla, ['target']) ~ ' as ' ~ dbt.type_bigint()
+            ~ '), cast(' ~ zendesk_airbyte.json_text(sla, ['target_in_seconds']) ~ ' as ' ~ dbt.type_bigint() ~ ') / 60)',
+        'business_hours': business_hours.format(zendesk_airbyte.json_text(sla, ['business_hours']))}}) }}
 {%- endmacro %}

@@ -1,12 +1,9 @@
 -- ticket_field_history -> the package's `ticket_field_history`, with the SLA rows Fivetran adds to it from Zendesk's
--- SLA events: each apply_sla event of ticket_metric_events becomes a change of its metric's field
--- (reply_time's first instance first_reply_time, later ones next_reply_time) valued {"minutes", "in_business_hours"},
--- and one `sla_policy` change to the policy's title per ticket and time (what int_zendesk__sla_policy_applied reads).
+-- SLA events. Each SLA policy application (macro sla_applications) becomes a change of its metric's field (reply_time's
+-- first instance first_reply_time, later ones next_reply_time) valued {"minutes", "in_business_hours"}, and one
+-- `sla_policy` change to the policy's title per ticket and time: what int_zendesk__sla_policy_applied reads.
 {%- set columns = zendesk.get_ticket_field_history_columns() %}
-{%- set sla = "src.type = 'apply_sla'" %}
-{%- set minutes = "coalesce(" ~ zendesk_airbyte.json_text('src.sla', ['target']) ~ ", cast(cast("
-    ~ zendesk_airbyte.json_text('src.sla', ['target_in_seconds']) ~ " as " ~ dbt.type_int() ~ ") / 60 as "
-    ~ dbt.type_string() ~ "))" %}
+{%- set sla = zendesk_airbyte.sla_applications() %}
 
 with field_changes as (
 {{ zendesk_airbyte.stage_from_airbyte('ticket_field_history', columns, {
@@ -18,23 +15,24 @@ with field_changes as (
     'value': zendesk_airbyte.airbyte_text('ticket_field_history', 'value'),
 }) }}
 ), sla_targets as (
-{{ zendesk_airbyte.stage_from_airbyte('ticket_metric_events', columns, {
+{{ zendesk_airbyte.stage_from_airbyte(sla.stream, columns, {
     '_fivetran_synced': zendesk_airbyte.airbyte_synced_at(),
-    'field_name': "case when src.metric = 'reply_time' and src.instance_id = 1 then 'first_reply_time'"
-        ~ " when src.metric = 'reply_time' then 'next_reply_time' else src.metric end",
-    'ticket_id': 'src.ticket_id',
-    'updated': zendesk_airbyte.utc_timestamp('src.time'),
-    'value': dbt.concat(["'{\"minutes\":'", minutes, "',\"in_business_hours\":'",
-        "coalesce(" ~ zendesk_airbyte.json_text('src.sla', ['business_hours']) ~ ", 'false')", "'}'"]),
-}, where=sla) }}
+    'field_name': "case when " ~ sla.fields.metric ~ " = 'reply_time' and " ~ sla.fields.instance_id ~ " = 1 then "
+        ~ "'first_reply_time' when " ~ sla.fields.metric ~ " = 'reply_time' then 'next_reply_time' else "
+        ~ sla.fields.metric ~ " end",
+    'ticket_id': sla.fields.ticket_id,
+    'updated': sla.fields.time,
+    'value': dbt.concat(["'{\"minutes\":'", "cast(" ~ sla.fields.target_minutes ~ " as " ~ dbt.type_string() ~ ")",
+                         "',\"in_business_hours\":'", sla.fields.business_hours, "'}'"]),
+}, where=sla.where, instead='ticket_sla_policies') }}
 ), sla_policies as (
-{{ zendesk_airbyte.stage_from_airbyte('ticket_metric_events', columns, {
+{{ zendesk_airbyte.stage_from_airbyte(sla.stream, columns, {
     '_fivetran_synced': zendesk_airbyte.airbyte_synced_at(),
     'field_name': "'sla_policy'",
-    'ticket_id': 'src.ticket_id',
-    'updated': zendesk_airbyte.utc_timestamp('src.time'),
-    'value': zendesk_airbyte.json_text('src.sla', ['policy', 'title']),
-}, where=sla) }}
+    'ticket_id': sla.fields.ticket_id,
+    'updated': sla.fields.time,
+    'value': sla.fields.policy_title,
+}, where=sla.where, instead='ticket_sla_policies') }}
 )
 
 select * from field_changes
