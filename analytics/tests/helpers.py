@@ -10,6 +10,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ANALYTICS_PYTHON = ROOT / ".venvs" / "analytics" / "bin" / "python"
+TICKETS = 300  # the emulated account of the end-to-end tests (conftest.py)
 
 
 def setup_analytics_venv() -> None:

@@ -13,29 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
-from analytics.tests.helpers import dbt, query, run_analytics, run_results, setup_analytics_venv
-from zendesk_emulator.testing import EmulatorProcess
-
-TICKETS = 300
-
-
-@pytest.fixture(scope="module")
-def account():
-    setup_analytics_venv()
-    with EmulatorProcess(seed=5, tickets=TICKETS, plan="unlimited") as emu:
-        yield emu
-
-
-@pytest.fixture(scope="module")
-def first_run(account, tmp_path_factory):
-    """The first bin/analytics on the account: its output, its DuckDB file and config."""
-    folder = tmp_path_factory.mktemp("analytics")
-    db, config = folder / "zendesk.duckdb", folder / "config.json"
-    config.write_text(json.dumps(account.info["oauth_access_config"]))
-    done = run_analytics("--config", str(config), "--db", str(db), env=account.client_env())
-    return done, db, config
+from analytics.tests.helpers import TICKETS, dbt, query, run_analytics, run_results
 
 
 def _streams_read_by(db) -> dict[str, set[str]]:
