@@ -56,9 +56,10 @@ def install_packages() -> str:
     done = subprocess.run([str(DBT), "deps", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)],
                           capture_output=True, text=True, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
     if done.returncode != 0:
+        said = [line.strip() for line in _ANSI.sub("", done.stdout + done.stderr).splitlines() if line.strip()]
         raise DbtError("dbt_zendesk is not installed and `dbt deps` could not fetch it from the dbt hub; set "
                        "ZENDESK_DBT_PACKAGES to a folder holding " + ", ".join(PACKAGES) + ". dbt said: "
-                       + _ANSI.sub("", done.stdout + done.stderr).strip()[-500:])
+                       + (said[-1][:300] if said else f"exit {done.returncode}"))
     return "the dbt hub (dbt deps)"
 
 
