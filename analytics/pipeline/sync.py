@@ -80,11 +80,15 @@ def _messages(source: Source, verb: str, files: dict[str, Any]) -> Iterator[tupl
             assert process.stdout is not None
             try:
                 for line in process.stdout:
-                    if line.startswith("{"):
-                        try:
-                            yield line, json.loads(line)
-                        except ValueError:
-                            continue
+                    if not line.startswith("{"):
+                        continue
+                    try:
+                        message = json.loads(line)
+                    except ValueError:
+                        continue
+                    if message.get("type") == "CONTROL":  # a refresh token rotated, in any verb: keep the new one
+                        _save_config(source, message["control"])
+                    yield line, message
             finally:
                 if process.poll() is None:
                     process.kill()
@@ -201,8 +205,6 @@ def sync(source: Source, db_path: Path, state_path: Path, account: dict[str, Any
             elif kind == "TRACE" and message["trace"].get("type") == "ESTIMATE":
                 estimate = message["trace"]["estimate"]
                 progress.estimates[estimate["name"]] = int(estimate.get("row_estimate") or 0)
-            elif kind == "CONTROL" and source.config_file is not None:
-                _save_config(source, message["control"])
             if kind in ("TRACE", "_EXIT"):
                 messages.append(message)
         failure = _failure(messages)
@@ -224,9 +226,11 @@ def sync(source: Source, db_path: Path, state_path: Path, account: dict[str, Any
 def _save_config(source: Source, control: dict[str, Any]) -> None:
     """Zendesk rotates OAuth refresh tokens: keep the connector's new config where the next run reads it."""
     config = (control.get("connectorConfig") or {}).get("config")
-    if control.get("type") != "CONNECTOR_CONFIG" or not isinstance(config, dict) or source.config_file is None:
+    if control.get("type") != "CONNECTOR_CONFIG" or not isinstance(config, dict):
         return
-    source.config = config
+    source.config = config  # the next verb of this run starts from it
+    if source.config_file is None:
+        return
     temporary = source.config_file.with_name(source.config_file.name + ".tmp")
     temporary.write_text(json.dumps(config, indent=2))
     temporary.chmod(0o600)

@@ -22,6 +22,6 @@ def first_run(account, tmp_path_factory):
     """The first bin/analytics on the account: its output, its DuckDB file and config."""
     folder = tmp_path_factory.mktemp("analytics")
     db, config = folder / "zendesk.duckdb", folder / "config.json"
-    config.write_text(json.dumps(account.info["oauth_access_config"]))
+    config.write_text(json.dumps(account.info["oauth_config"]))  # OAuth refresh: Zendesk rotates the refresh token
     done = run_analytics("--config", str(config), "--db", str(db), env=account.client_env())
     return done, db, config

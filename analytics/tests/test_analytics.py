@@ -1,7 +1,7 @@
 """bin/analytics end to end on an emulated account (README "Analytics"): our connector syncs it into DuckDB, Fivetran's
 dbt_zendesk 1.6.1 builds over our staging and every model and test of the build passes; no staging model is empty
-where the account has the data; after changes in Zendesk, the next run syncs incrementally and shows the changed
-tickets' new values; a stream that was not synced leaves its staging empty, typed alike, with a warning. About 75 s
+where the account has the data; after changes in Zendesk, the next run syncs incrementally (from the OAuth refresh
+token the first run saved, Zendesk rotating it) and shows the changed tickets' new values; a stream that was not synced leaves its staging empty, typed alike, with a warning. About 75 s
 (two syncs and two dbt builds of a 300-ticket account, and a build of the staging alone), plus about 20 s the first
 time for .venvs/analytics.
 
@@ -88,6 +88,9 @@ def test_given_changes_in_zendesk_when_analytics_runs_again_then_it_syncs_increm
     now = {}
     for ticket_id in changes["updated"]:
         now[ticket_id] = session.get(account.url(f"tickets/{ticket_id}.json"), auth=auth, timeout=30).json()["ticket"]
+
+    rotated = json.loads(config.read_text())["credentials"]["refresh_token"]
+    assert rotated != account.info["oauth_config"]["credentials"]["refresh_token"]  # the first run saved the new one
 
     again = run_analytics("--config", str(config), "--db", str(db), env=account.client_env())
 
