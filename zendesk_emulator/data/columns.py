@@ -115,6 +115,12 @@ def users(seed: int, sizes: Sizes, anchor: int, orgs: OrgColumns) -> UserColumns
     created = _spread(rng, n, start - 30 * DAY, end, 0.1)
     created[:agents] = np.sort(start - 30 * DAY + (rng.random(agents) * 400 * DAY).astype(np.int64))
     created = np.sort(created)
+    # The earliest users are the agents (below) and the first end-user, the requester of the earliest tickets
+    # (`tickets`): they exist before the account's first ticket, so every comment, assignment and solve comes after
+    # its author's created_at (dbt_zendesk starts a user's role there).
+    first = agents + 1
+    joined = start - 30 * DAY + np.arange(1, first + 1, dtype=np.int64) * (29 * DAY) // (first + 1)
+    created[:first] = np.minimum(created[:first], joined)  # both rising: still sorted
     touched = rng.random(n) < 0.6
     updated = created + (touched * rng.random(n) ** 2 * (end - created)).astype(np.int64)
     role = np.zeros(n, dtype=np.uint8)

@@ -37,6 +37,7 @@ class Reader:
                 self.events[e["ticket_id"]].append(e)
         users = records(export_pages(client, "incremental/users/cursor.json", start_time=0), "users")
         self.agents = {u["id"] for u in users if u["role"] in ("agent", "admin")}
+        self.user_created = {u["id"]: parse_iso(u["created_at"]) for u in users}
         schedules = client.get("business_hours/schedules.json")["schedules"]
         self.default = min(schedules, key=lambda s: s["created_at"])["id"]
         span = (int(ANCHOR) - 6 * 365 * DAY, int(ANCHOR) + 400 * DAY)
@@ -262,3 +263,13 @@ def test_given_a_ticket_solved_reopened_and_solved_again_then_first_and_full_res
     assert m["solved_at"] == [_ts("2025-05-03T12:00:00Z"), -1] and m["reopens"] == [1, 1]
     assert m["requester_wait_cal"] == [3600 + 3 * 3600 + 86400, 3600] and m["on_hold_cal"] == [86400, 0]
     assert m["replies"] == [2, 1]
+
+
+def test_given_every_ticket_update_then_its_author_existed_by_then(reader):
+    """dbt_zendesk takes a user's role from the user's created_at on: a reply by an agent created later would not be
+    an agent's reply to it."""
+    authors = [(e["updater_id"], e["timestamp"], e["ticket_id"]) for events in reader.events.values() for e in events
+               if e["updater_id"] in reader.user_created]
+    assert len(authors) > 1000
+    early = [(ticket, who) for who, when, ticket in authors if reader.user_created[who] > when]
+    assert early == []
