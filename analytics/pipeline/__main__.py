@@ -82,7 +82,6 @@ def _require_tables(db_path: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     db_path = args.db.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    state_path = db_path.with_suffix(".state.json")
     html_path = (args.html or db_path.with_suffix(".html")).resolve()
     work = db_path.with_suffix(".dbt")
     started = time.monotonic()
@@ -96,11 +95,11 @@ def run(args: argparse.Namespace) -> int:
         _step(1, f"Zendesk account https://{config['subdomain']}.zendesk.com (--config {args.config})")
         source = Source(connector_command(ROOT), config, dict(os.environ), config_file=args.config)
         _step(2, f"Syncing into {db_path}")
-        _report_sync(sync(source, db_path, state_path, {"subdomain": config["subdomain"]}))
+        _report_sync(sync(source, db_path, {"subdomain": config["subdomain"]}))
     else:
         from zendesk_emulator.testing import EmulatorError, EmulatorProcess
 
-        saved = read_state(state_path).get("account", {}).get("emulator", {})
+        saved = read_state(db_path).get("account", {}).get("emulator", {})
         anchor = saved.get("anchor") if (saved.get("tickets"), saved.get("seed")) == (args.tickets, args.seed) else None
         anchor = anchor or int(time.time())  # the same account again on the next run: same data, same times
         t = _step(1, f"Starting the Zendesk emulator ({args.tickets:,} tickets, seed {args.seed})")
@@ -116,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                   f"({time.monotonic() - t:.1f} s)", flush=True)
             _step(2, f"Syncing into {db_path}")
             account = {"emulator": {"tickets": args.tickets, "seed": args.seed, "anchor": anchor}}
-            _report_sync(sync(source, db_path, state_path, account))
+            _report_sync(sync(source, db_path, account))
         finally:
             emulator.stop()
 

@@ -1,5 +1,5 @@
 """Land an Airbyte source's records in a DuckDB file as PyAirbyte's DuckDB cache lands them, with the source's state
-kept beside the file for the next (incremental) sync.
+kept in the same file (table `_zendesk_sync_state`) for the next (incremental) sync.
 
 The layout (checked against PyAirbyte 0.71's cache, the same one `examples/pyairbyte_sync.py` writes): one table per
 stream in `main`, named after the stream; a column per top-level property of the stream's schema, typed from it
@@ -10,13 +10,14 @@ primary key (Airbyte's append_dedup: the last record read wins), full-refresh st
 
 Records are spooled to a file per stream while the source runs and loaded in one transaction at the end: a stream
 gets its records up to its last STATE message (all of them for a sync that ended well), so a failed sync keeps what
-the source checkpointed and the next sync resumes there, as in Airbyte.
+the source checkpointed and the next sync resumes there, as in Airbyte. The state is written in the same transaction
+as the records it covers: a file holds both or neither, and a deleted file takes its state with it (a state kept
+apart would survive it, and the next sync would read incrementally into an empty file).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import duckdb
 
 META_COLUMNS = {"_airbyte_raw_id": "VARCHAR", "_airbyte_extracted_at": "TIMESTAMP", "_airbyte_meta": "JSON"}
 SPOOL_COLUMNS = "{'n': 'BIGINT', 'm': 'STRUCT(record STRUCT(emitted_at BIGINT, data JSON))'}"
+STATE_TABLE = "_zendesk_sync_state"  # one row: {"account": ..., "streams": {name: Airbyte STREAM state}}
 
 
 class DatabaseBusy(Exception):
@@ -122,13 +124,24 @@ class AirbyteDuckDB:
     def checkpoint(self, stream: str, state: dict[str, Any]) -> None:
         self.spools[stream].checkpoint(state)
 
-    def commit(self, complete: bool) -> dict[str, int]:
+    def saved_state(self) -> dict[str, Any]:
+        """What the last sync into this file saved: {"account": ..., "streams": {...}}, or {} for a new file."""
+        found = self.connection.execute(
+            "select 1 from information_schema.tables where table_schema = 'main' and table_name = ?", [STATE_TABLE]
+        ).fetchone()
+        if not found:
+            return {}
+        row = self.connection.execute(f"select content from {_quote(STATE_TABLE)}").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def commit(self, complete: bool, account: dict[str, Any] | None = None) -> dict[str, int]:
         """Load the spooled records in one transaction: all of them when the sync ended well, else each incremental
-        stream's up to its last STATE (a full-refresh stream is then left as it was). Returns rows loaded per
-        stream."""
+        stream's up to its last STATE (a full-refresh stream is then left as it was); with `account`, the states of
+        the streams loaded are saved in the same transaction. Returns rows loaded per stream."""
         loaded = {}
         for spool in self.spools.values():
             spool.handle.close()
+        saved = self.saved_state() if account is not None else {}
         self.connection.execute("BEGIN TRANSACTION")
         try:
             for spool in self.spools.values():
@@ -137,6 +150,11 @@ class AirbyteDuckDB:
                 if not complete and (not spool.dedup or spool.checkpointed == 0):
                     continue
                 loaded[spool.stream] = self._load(spool, spool.lines if complete else spool.checkpointed)
+            if account is not None:
+                streams = {**saved.get("streams", {})}
+                streams.update({s.stream: s.state for s in self.spools.values()
+                                if s.state is not None and (complete or (s.dedup and s.checkpointed))})
+                self._save_state({"account": account, "streams": streams})
             self.connection.execute("COMMIT")
         except BaseException:
             self.connection.execute("ROLLBACK")
@@ -179,6 +197,12 @@ class AirbyteDuckDB:
         self.connection.execute("drop table batch")
         return int(count[0]) if count else 0
 
+    def _save_state(self, content: dict[str, Any]) -> None:
+        table = _quote(STATE_TABLE)
+        self.connection.execute(f"create table if not exists {table} (content JSON)")
+        self.connection.execute(f"delete from {table}")
+        self.connection.execute(f"insert into {table} values (?)", [json.dumps(content, sort_keys=True)])
+
     def close(self) -> None:
         for spool in self.spools.values():
             if not spool.handle.closed:
@@ -188,14 +212,12 @@ class AirbyteDuckDB:
 
 
 def read_state(path: Path) -> dict[str, Any]:
-    """The state file beside a DuckDB file: {"account": ..., "streams": {name: Airbyte STREAM state}}."""
+    """The state the last sync saved in a DuckDB file ({} when there is no file yet); DatabaseBusy when another
+    process has it open."""
     if not path.exists():
         return {}
-    return json.loads(path.read_text())
-
-
-def write_state(path: Path, content: dict[str, Any]) -> None:
-    """Replace the state file atomically: a crash leaves the old or the new one, never half of one."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(content, indent=1, sort_keys=True))
-    os.replace(temporary, path)
+    database = AirbyteDuckDB(path, {"streams": []})
+    try:
+        return database.saved_state()
+    finally:
+        database.close()

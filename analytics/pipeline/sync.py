@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analytics.pipeline.airbyte_duckdb import AirbyteDuckDB, read_state, write_state
+from analytics.pipeline.airbyte_duckdb import AirbyteDuckDB
 
 # The streams the dbt project reads (analytics/models/staging), each with the package tables it feeds.
 STREAMS = {
@@ -170,15 +170,18 @@ class Progress:
         print(f"    {total:,} records in {time.monotonic() - self.started:.0f} s: {', '.join(parts)}", flush=True)
 
 
-def sync(source: Source, db_path: Path, state_path: Path, account: dict[str, Any]) -> SyncResult:
-    """Check, discover, then read the streams into the DuckDB file from the state beside it, and save the new state."""
-    saved = read_state(state_path)
+def sync(source: Source, db_path: Path, account: dict[str, Any]) -> SyncResult:
+    """Check, discover, then read the streams into the DuckDB file from the state saved in it, and save the new
+    state with the records."""
+    landing = AirbyteDuckDB(db_path, {"streams": []})  # fails now, before any request, if the file is locked
+    try:
+        saved = landing.saved_state()
+    finally:
+        landing.close()
     if saved and saved.get("account") != account:
         raise SyncError(f"{db_path} holds another account's data ({_describe(saved.get('account'))}; this run reads "
-                        f"{_describe(account)}): give another --db, or delete {db_path} and {state_path}")
+                        f"{_describe(account)}): give another --db, or delete {db_path}")
     result = SyncResult(incremental=bool(saved.get("streams")))
-    landing = AirbyteDuckDB(db_path, {"streams": []})  # fails now, before any request, if the file is locked
-    landing.close()
     print("  checking the connection...", flush=True)
     check(source)
     catalog, result.missing = configured_catalog(source)
@@ -209,11 +212,7 @@ def sync(source: Source, db_path: Path, state_path: Path, account: dict[str, Any
                 messages.append(message)
         failure = _failure(messages)
         progress.show()
-        result.loaded = landing.commit(complete=failure is None)
-        streams = {**saved.get("streams", {})}
-        streams.update({s.stream: s.state for s in landing.spools.values()
-                        if s.state is not None and (failure is None or (s.dedup and s.checkpointed))})
-        write_state(state_path, {"account": account, "streams": streams})
+        result.loaded = landing.commit(complete=failure is None, account=account)
     finally:
         landing.close()
     result.records, result.seconds = progress.counts, time.monotonic() - started
