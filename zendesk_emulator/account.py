@@ -44,9 +44,9 @@ class ZendeskAccount:
         with self.data.lock:
             return build_truth(self.data, resource)
 
-    def mutate(self, resource: str, create: int = 0, update: int = 0, delete: int = 0) -> dict:
+    def mutate(self, resource: str, create: int = 0, update: int = 0, delete: int = 0, deactivate: int = 0) -> dict:
         with self.data.lock:
-            return self._mutator.mutate(resource, create, update, delete, self.clock.now())
+            return self._mutator.mutate(resource, create, update, delete, self.clock.now(), deactivate)
 
     def counts(self) -> dict[str, int]:
         with self.data.lock:

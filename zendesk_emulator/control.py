@@ -8,7 +8,8 @@ GET  stats                      {"requests_total", "by_endpoint": {"GET /api/v2/
 POST stats/reset                zero the stats and restart every route's fault draw (same seed, same faults)
 GET  truth/<resource>           account.truth(resource) as a JSON array (404 for an unknown resource; [] for a
                                 Help Center or community stream while the setting turns it off)
-POST mutate                     {"resource", "create", "update", "delete"} -> account.mutate(...) summary
+POST mutate                     {"resource", "create", "update", "delete", "deactivate"} -> account.mutate(...) summary
+                                ("deactivate": custom field lists only)
 GET  settings / PUT settings    the runtime settings (settings.py); PUT takes a partial object, 400 on bad values
 GET  clock                      {"now", "time_scale"}
 POST clock/advance              {"seconds": n}: jump emulated time forward (lets a rate-limit minute pass)
@@ -84,13 +85,13 @@ def _truth(emu: Emulator, resource: str, body: bytes) -> ApiResponse:
 
 def _mutate(emu: Emulator, arg: str, body: bytes) -> ApiResponse:
     data = _json_body(body)
-    unknown = set(data) - {"resource", "create", "update", "delete"}
+    unknown = set(data) - {"resource", "create", "update", "delete", "deactivate"}
     if unknown:
         raise _BadRequest(f"unknown keys: {', '.join(sorted(unknown))}")
     resource = data.get("resource")
     if not isinstance(resource, str) or not resource:
         raise _BadRequest("resource must be a resource name, e.g. \"tickets\"")
-    counts = {name: _count(data, name) for name in ("create", "update", "delete")}
+    counts = {name: _count(data, name) for name in ("create", "update", "delete", "deactivate")}
     try:
         summary = emu.account.mutate(resource, **counts)
     except (KeyError, LookupError):

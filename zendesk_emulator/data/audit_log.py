@@ -172,7 +172,7 @@ def record_mutation(ds: Dataset, resource: str, summary: dict, ts: int, labels: 
     source_type = LOGGED.get(resource)
     if source_type is None:
         return
-    for action, key in (("create", "created"), ("update", "updated"), ("destroy", "deleted")):
+    for action, key in (("create", "created"), ("update", "updated"), ("update", "deactivated"), ("destroy", "deleted")):
         for source_id in summary.get(key, []):
             if isinstance(source_id, int):
                 label = labels.get(source_id, f"{resource} {source_id}")

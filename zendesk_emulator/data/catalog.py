@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from . import catalog_rules, ids
+from . import catalog_rules, custom_fields, ids
 from .columns import DAY, QUIET_SECONDS
 from .sizes import Sizes
 from .textpool import MACRO_TITLES, TAGS, company_name
@@ -24,8 +24,10 @@ SYSTEM_FIELDS = (
     ("group", "Group", None),
     ("assignee", "Assignee", None),
 )
+# Every custom ticket field type Zendesk has (system fields are SYSTEM_FIELDS), lookups to users and organizations.
 CUSTOM_TYPES = ("tagger", "text", "integer", "checkbox", "multiselect", "decimal", "textarea", "date", "tagger",
-                "regexp", "checkbox", "text")
+                "regexp", "checkbox", "text", "partialcreditcard", "lookup", "lookup")
+LOOKUPS = (("Account owner", "zen:user"), ("Billing organization", "zen:organization"))
 OPTION_NAMES = {
     "tagger": [("Product", ["Billing", "Mobile app", "Web app", "API", "Integrations", "Hardware"]),
                ("Region", ["North America", "Europe", "Asia Pacific", "Latin America", "Africa"])],
@@ -52,8 +54,9 @@ class Catalog:
         self.ticket_fields = self._ticket_fields(rng, sizes.ticket_fields)
         self.ticket_forms = self._ticket_forms(rng)
         self.macros = [self._macro(rng, i) for i in range(sizes.macros)]
-        self.user_fields = self._custom_fields(rng, ids.USER_FIELD, "user_fields", ["plan", "employee_count", "vip", "renewal_date"])
-        self.organization_fields = self._custom_fields(rng, ids.ORG_FIELD, "organization_fields", ["region", "seats", "partner", "contract_end"])
+        self.user_fields = self._custom_fields(rng, ids.USER_FIELD, "user_fields", custom_fields.USER_FIELDS)
+        self.organization_fields = self._custom_fields(rng, ids.ORG_FIELD, "organization_fields",
+                                                       custom_fields.ORGANIZATION_FIELDS)
         self.sla_policies = self._sla_policies()
         catalog_rules.build(self, seed)
         self.state: dict[str, object] = {}  # mutable state of resources derived from the columns (derived.py)
@@ -123,7 +126,7 @@ class Catalog:
                     record["sub_type_id"] = 0
             out.append(record)
         taggers = iter(OPTION_NAMES["tagger"])
-        column = 0
+        column = lookups = 0
         for k in range(custom):
             ftype = CUSTOM_TYPES[k % len(CUSTOM_TYPES)]
             if ftype == "tagger":
@@ -134,10 +137,15 @@ class Catalog:
                 title, names = ("Escalated to engineering" if column % 2 == 0 else "Refund issued"), None
             else:
                 title, names = {"integer": "Units affected", "decimal": "Order value", "textarea": "Steps to reproduce",
-                                "date": "Purchase date", "regexp": "Invoice code"}.get(ftype, TEXT_TITLES[k % len(TEXT_TITLES)]), None
+                                "date": "Purchase date", "regexp": "Invoice code", "partialcreditcard": "Card on file",
+                                "lookup": LOOKUPS[lookups % 2][0]}.get(ftype, TEXT_TITLES[k % len(TEXT_TITLES)]), None
             record = self._field(rng, len(out), ftype, title if k < len(CUSTOM_TYPES) else f"{title} {k}", len(SYSTEM_FIELDS) + k)
             if ftype == "regexp":
                 record["regexp_for_validation"] = "^INV-[0-9]{6}$"
+            if ftype == "lookup":
+                record["relationship_target_type"] = LOOKUPS[lookups % 2][1]
+                record["relationship_filter"] = {}
+                lookups += 1
             if ftype == "checkbox":
                 record["tag"] = _slug(title)
             if names:
@@ -219,22 +227,9 @@ class Catalog:
         actions.append({"field": "comment_mode_is_public", "value": "true" if rng.random() < 0.8 else "false"})
         return actions
 
-    def _custom_fields(self, rng: random.Random, base: int, path: str, keys: list[str]) -> list[dict]:
-        types = {"plan": "dropdown", "employee_count": "integer", "vip": "checkbox", "renewal_date": "date",
-                 "region": "dropdown", "seats": "integer", "partner": "checkbox", "contract_end": "date"}
-        out = []
-        for i, key in enumerate(keys):
-            fid = base + i + 1
-            title = key.replace("_", " ").capitalize()
-            record = {"id": fid, "url": f"{self.base}/{path}/{fid}.json", "key": key, "type": types[key],
-                      "title": title, "raw_title": title, "description": f"{title} field", "raw_description": f"{title} field",
-                      "position": i, "active": True, "system": False, "regexp_for_validation": None}
-            if types[key] == "dropdown":
-                names = ["Starter", "Growth", "Enterprise"] if key == "plan" else ["AMER", "EMEA", "APAC"]
-                record["custom_field_options"] = [{"id": base + 1000 + i * 10 + j, "name": n, "raw_name": n,
-                                                   "value": n.lower(), "position": j, "default": False} for j, n in enumerate(names)]
-            out.append(self._stamp(record, self.start, self._when(rng, 0.0, 0.5)))
-        return out
+    def _custom_fields(self, rng: random.Random, base: int, path: str, fields: tuple) -> list[dict]:
+        return [self._stamp(record, self.start, self._when(rng, 0.0, 0.5))
+                for record in custom_fields.definitions(self.base, path, base, fields)]
 
     def _sla_policies(self) -> list[dict]:
         out = []

@@ -1,14 +1,13 @@
-"""Mutations of the configuration-like resources held whole in the catalog: groups, group memberships, macros and
-ticket fields here, the rest of the catalog and the derived resources in mutate_more.py. Deleted memberships,
-macros and ticket fields disappear; deleted groups stay, flagged `deleted`, and take their memberships with them; a
-deleted ticket field leaves the ticket forms that held it. Every change is logged in the audit log as the account
-owner's."""
+"""Mutations of the configuration-like resources held whole in the catalog: groups, group memberships and macros
+here, the three custom field lists in custom_fields.py, the rest of the catalog and the derived resources in
+mutate_more.py. Deleted memberships and macros disappear; deleted groups stay, flagged `deleted`, and take their
+memberships with them. Every change is logged in the audit log as the account owner's."""
 
 from __future__ import annotations
 
 import random
 
-from . import audit_log, ids, mutate_more
+from . import audit_log, custom_fields, ids, mutate_more
 from .dataset import Dataset
 from .timefmt import iso
 
@@ -17,11 +16,13 @@ class CatalogMutations:
     def __init__(self, ds: Dataset):
         self.ds = ds
 
-    def mutate(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
-        handler = {"groups": self._groups, "group_memberships": self._memberships, "macros": self._macros,
-                   "ticket_fields": self._fields}.get(resource)
+    def mutate(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int,
+               deactivate: int = 0) -> dict:
+        handler = {"groups": self._groups, "group_memberships": self._memberships, "macros": self._macros}.get(resource)
         labels = mutate_more.labels_of(self.ds, resource)
-        if handler is None:
+        if resource in custom_fields.HANDLERS:
+            summary = custom_fields.HANDLERS[resource](self.ds, rng, ts, create, update, delete, deactivate)
+        elif handler is None:
             summary = mutate_more.HANDLERS[resource](self.ds, rng, ts, create, update, delete)  # KeyError when unknown
         else:
             summary = handler(rng, ts, create, update, delete)
@@ -107,34 +108,3 @@ class CatalogMutations:
         gone = {m["id"] for m in deleted}
         cat.macros[:] = [m for m in cat.macros if m["id"] not in gone]
         return {"created": created, "updated": [m["id"] for m in updated], "deleted": sorted(gone)}
-
-    def _fields(self, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
-        """New and deleted custom fields change every ticket's custom_fields (not its updated_at, as in Zendesk): a new
-        field is there, empty, on the tickets created before it."""
-        cat = self.ds.catalog
-        created = []
-        for _ in range(create):
-            record = cat._field(rng, len(cat.ticket_fields), "text", f"Reference {len(cat.ticket_fields) + 1}",
-                                max(f["position"] for f in cat.ticket_fields) + 1)
-            record["id"] = max(f["id"] for f in cat.ticket_fields) + 1
-            record["url"] = f"{cat.base}/ticket_fields/{record['id']}.json"
-            record["_added"] = ts  # existing tickets have no value for it (Tickets.custom_values)
-            cat.ticket_fields.append(self._new(record, ts))
-            created.append(record["id"])
-        editable = [f for f in cat.ticket_fields if f["removable"] and f["id"] not in created]
-        updated, deleted = self._split(rng, editable, update, 0)[0], []
-        removable = [f for f in editable if "_column" not in f and f not in updated]
-        deleted = sorted(rng.sample(removable, min(delete, len(removable))), key=lambda f: f["id"])
-        for field in updated:
-            field["description"] = field["raw_description"] = f"{field['title']} (revised {iso(ts)})"
-            self._touch(field, ts)
-        gone = {f["id"] for f in deleted}
-        cat.ticket_fields[:] = [f for f in cat.ticket_fields if f["id"] not in gone]
-        for form in cat.ticket_forms:
-            if gone & set(form["ticket_field_ids"]):
-                form["ticket_field_ids"] = [i for i in form["ticket_field_ids"] if i not in gone]
-                self._touch(form, ts)
-        if created or gone:
-            self.ds.schema += 1
-            self.ds.tickets.refresh_fields()
-        return {"created": created, "updated": [f["id"] for f in updated], "deleted": sorted(gone)}

@@ -5,7 +5,6 @@ columns, as far as Zendesk's API allows each:
   create, update (a changed title or description, sometimes `active`), delete (gone from the list).
 - brands, ticket_forms: the same, but a deleted one stays in the catalog flagged (tickets point at it) and the
   default one is never deleted.
-- user_fields, organization_fields: create, update, delete; users' or organizations' `*_fields` follow.
 - schedule_holidays: create (a future date), update (renamed), delete (only a future one): holidays.py.
 - custom_statuses: create and update only (Zendesk deactivates statuses, it has no delete); defaults keep `active`.
 - organization_memberships, side_conversations: org_memberships.py, side_conversations.py.
@@ -109,26 +108,6 @@ def _form(ds: Dataset, fid: int, n: int) -> dict:
             "restricted_brand_ids": [], "end_user_conditions": [], "agent_conditions": []}
 
 
-def _fields(attr: str, base: int) -> Handler:
-    def handler(ds: Dataset, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
-        records = getattr(ds.catalog, attr)
-        created = []
-        for _ in range(create):
-            fid = _new_id(records, base)
-            key = f"custom_{fid - base}"
-            title = key.replace("_", " ").capitalize()
-            records.append(ds.catalog._stamp({
-                "id": fid, "url": f"{ds.catalog.base}/{attr}/{fid}.json", "key": key, "type": "text", "title": title,
-                "raw_title": title, "description": f"{title} field", "raw_description": f"{title} field",
-                "position": max((r["position"] for r in records), default=-1) + 1, "active": True, "system": False,
-                "regexp_for_validation": None}, ts, ts))
-            created.append(fid)
-        summary = _edit(records, rng, ts, update, delete, created, retitle="description")
-        ds.schema += 1  # every user's (organization's) `*_fields` object follows the field list
-        return summary
-    return handler
-
-
 def _statuses(ds: Dataset, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
     if delete:
         raise ValueError("custom statuses cannot be deleted (Zendesk deactivates them): use create or update")
@@ -185,8 +164,6 @@ HANDLERS: dict[str, Handler] = {
     "account_attributes": _attributes,
     "brands": _flagged("brands", _brand, "name"),
     "ticket_forms": _flagged("ticket_forms", _form, "name"),
-    "user_fields": _fields("user_fields", ids.USER_FIELD),
-    "organization_fields": _fields("organization_fields", ids.ORG_FIELD),
     "custom_statuses": _statuses,
     "organization_memberships": org_memberships.mutate,
     "side_conversations": side_conversations.mutate,

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import ids
 from .columns import CLOSED, NEW, OPEN, PENDING, SOLVED, STATUSES
+from .custom_fields import HANDLERS as CUSTOM_FIELD_LISTS
 from .dataset import Dataset
 from .mutate_catalog import CatalogMutations
 from .rng import KIND_MUTATION, record_rng
@@ -34,9 +35,12 @@ class Mutator:
         self.counter = 0
         self.catalog = CatalogMutations(ds)
 
-    def mutate(self, resource: str, create: int, update: int, delete: int, now: float) -> dict:
-        if min(create, update, delete) < 0:
-            raise ValueError("create, update and delete must not be negative")
+    def mutate(self, resource: str, create: int, update: int, delete: int, now: float, deactivate: int = 0) -> dict:
+        """`deactivate`: custom field lists only (custom_fields.py)."""
+        if min(create, update, delete, deactivate) < 0:
+            raise ValueError("create, update, delete and deactivate must not be negative")
+        if deactivate and resource not in CUSTOM_FIELD_LISTS:
+            raise ValueError(f"only custom field lists ({', '.join(CUSTOM_FIELD_LISTS)}) can be deactivated")
         self.counter += 1
         ts = int(now)
         self.ds.as_of = max(self.ds.as_of, ts)
@@ -54,7 +58,7 @@ class Mutator:
         elif resource == "tags":
             summary = self._tags(rng, ts, create, update, delete)
         else:
-            summary = self.catalog.mutate(resource, rng, ts, create, update, delete)  # KeyError when unknown
+            summary = self.catalog.mutate(resource, rng, ts, create, update, delete, deactivate)  # KeyError: unknown
         self.ds.bump()
         return {"resource": resource, "at": iso(ts), **summary}
 

@@ -10,7 +10,7 @@ import random
 
 import numpy as np
 
-from . import ids
+from . import custom_fields, ids
 from .columns import ROLES, OrgColumns, UserColumns
 from .rng import KIND_ORG, KIND_USER, record_rng
 from .textpool import COMPANY_SUFFIX, COMPANY_WORDS, FIRST_NAMES, FREE_MAIL, LAST_NAMES, LOCALES, TAGS, TIME_ZONES
@@ -72,7 +72,7 @@ class Organizations:
             "group_id": self.group_ids[int(rng.random() * len(self.group_ids))] if self.group_ids and rng.random() < 0.3 else None,
             "tags": sorted({TAGS[int(rng.random() * 12)] for _ in range(int(rng.random() * 3))}),
             "organization_fields": {
-                f["key"]: _field_value(rng, f) for f in fields if f["active"]
+                f["key"]: custom_fields.value(rng, f) for f in fields if f["active"]
             },
             "deleted_at": iso(deleted_at) if deleted_at else None,
         }
@@ -85,22 +85,6 @@ class Organizations:
 def _phone(rng: random.Random) -> str | None:
     """A third of users have a phone; the condition is drawn before the number."""
     return f"+1555{int(rng.random() * 10_000_000):07d}" if rng.random() < 0.35 else None
-
-
-def _field_value(rng: random.Random, field: dict):
-    kind = field["type"]
-    if rng.random() < 0.3:
-        return False if kind == "checkbox" else None
-    if kind == "dropdown":
-        options = field["custom_field_options"]
-        return options[int(rng.random() * len(options))]["value"]
-    if kind == "integer":
-        return 1 + int(rng.random() * 5000)
-    if kind == "checkbox":
-        return rng.random() < 0.2
-    if kind == "date":
-        return f"20{24 + int(rng.random() * 4)}-{1 + int(rng.random() * 12):02d}-{1 + int(rng.random() * 28):02d}"
-    return None
 
 
 class Users:
@@ -201,7 +185,7 @@ class Users:
             "suspended": not bool(cols.active[index]) and rng.random() < 0.1,
             "default_group_id": self.default_group.get(uid) if staff else None,
             "report_csv": role == "admin",
-            "user_fields": {f["key"]: _field_value(rng, f) for f in self.user_fields if f["active"]},
+            "user_fields": {f["key"]: custom_fields.value(rng, f) for f in self.user_fields if f["active"]},
         }
         extra = self.overrides.get(index)
         if extra:

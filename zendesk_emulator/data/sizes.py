@@ -37,7 +37,7 @@ class Sizes:
             organizations=orgs,
             groups=self.groups or max(8, min(200, t // 200)),
             macros=self.macros or max(30, min(2000, t // 50)),
-            ticket_fields=self.ticket_fields or 12,
+            ticket_fields=self.ticket_fields or 15,  # one of each of catalog.CUSTOM_TYPES
             burst_tickets=self.burst_tickets or min(1100, t * 3 // 5),
             burst_organizations=self.burst_organizations or min(1100, orgs * 3 // 5),
             articles=self.articles or max(40, min(1200, t // 60)),

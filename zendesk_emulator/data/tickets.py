@@ -21,6 +21,8 @@ _REASONS = ((0, "No reason provided"), (1000, "The issue took too long to resolv
             (1002, "The agent's knowledge is unsatisfactory"), (1003, "The agent's attitude is unsatisfactory"))
 _GOOD = ("Great support, thanks!", "Quick and helpful.", "Solved my problem in minutes.", "", "Very friendly agent.")
 _BAD = ("Took far too long.", "Still not fixed.", "Nobody answered my question.", "")
+# Legacy values, of another shape than their field's type now says (custom_fields.py): the top of a field's draws.
+LEGACY_FROM = 0.993
 
 
 class Tickets:
@@ -56,7 +58,8 @@ class Tickets:
         for f in self.custom_fields:
             known.setdefault(f["id"], (f["id"], f["type"], f.get("_column"),
                                        [o["value"] for o in f.get("custom_field_options") or []], f.get("tag"),
-                                       f["title"][:3].upper(), f.get("_added", 0), False))
+                                       f.get("relationship_target_type") or f["title"][:3].upper(),
+                                       f.get("_added", 0), False))
         self._specs = [(*spec[:-1], spec[0] not in live) for spec in known.values()]
         self._tag_specs = [(column, kind, options, tag) for _, kind, column, options, tag, _, _, gone in self._specs
                            if column is not None and not gone]
@@ -136,11 +139,18 @@ class Tickets:
                 if r < 0.45:
                     value = None
                 elif kind == "integer":
-                    value = 1 + int(r * 400)
+                    value = 1 + int(r * 400) if r < LEGACY_FROM else f"~{int(r * 400)}"
                 elif kind == "decimal":
-                    value = round(r * 2500, 2)
+                    value = round(r * 2500, 2) if r < LEGACY_FROM else f"{r * 2500:,.2f}".replace(",", " ")
                 elif kind == "date":
                     value = iso_date(created - int(r * 90 * 86400))
+                    if r >= LEGACY_FROM:
+                        value = f"{value[8:]}/{value[5:7]}/{value[:4]}"
+                elif kind == "lookup":  # `prefix`: the field's relationship_target_type
+                    value = (ids.USER + 1 + int(r * self.users.cols.agents) if prefix == "zen:user"
+                             else self.users.organization_id(self._m["requester"][index]))
+                elif kind == "partialcreditcard":  # Zendesk keeps the last four digits only
+                    value = f"XXXXXXXXXXXX{int(r * 10_000_000) % 10_000:04d}"
                 elif kind == "regexp":
                     value = f"INV-{int(r * 1_000_000):06d}"
                 elif kind == "textarea":

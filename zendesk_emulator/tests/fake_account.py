@@ -132,9 +132,11 @@ class FakeAccount:
         with self._lock:
             return [{"id": t["id"], "updated_at": t["updated_at"]} for t in sorted(self._tickets.values(), key=lambda t: t["id"])]
 
-    def mutate(self, resource: str, create: int, update: int, delete: int) -> dict:
+    def mutate(self, resource: str, create: int, update: int, delete: int, deactivate: int = 0) -> dict:
         if resource != "tickets":
             raise KeyError(resource)
+        if deactivate:
+            raise ValueError("only custom field lists can be deactivated")
         now = int(self.clock.now())
         with self._lock:
             created = []

@@ -3,11 +3,14 @@ events, metric minute objects) and the realism the sync tests rely on (shared se
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
-from .test_account_helpers import Client, cursor_pages, export_pages, make_account, records, time_pages
+from zendesk_emulator.data.catalog import CUSTOM_TYPES
+
+from .test_account_helpers import Client, cursor_pages, export_pages, make_account, offset_pages, records, time_pages
 
 TICKET_FIELDS = {"url", "id", "external_id", "via", "created_at", "updated_at", "type", "subject", "raw_subject",
                  "description", "priority", "status", "recipient", "requester_id", "submitter_id", "assignee_id",
@@ -45,9 +48,31 @@ def test_given_exported_tickets_then_every_documented_field_is_present(tickets):
     assert Counter(t["via"]["channel"] for t in tickets).keys() >= {"email", "web", "api", "voice", "chat"}
 
 
+# The shape of a value of each custom field type, and of the legacy values a few fields hold (custom_fields.py).
+VALUE_SHAPES = {"integer": r"-?\d+", "decimal": r"-?\d+(\.\d+)?", "date": r"\d{4}-\d\d-\d\d", "lookup": r"\d+",
+                "partialcreditcard": r"X{12}\d{4}", "regexp": r"[A-Z]{3,4}-\d{5,6}", "checkbox": r"True|False"}
+LEGACY_SHAPES = {"integer": r"~\d+", "decimal": r"\d{1,3}( \d{3})*\.\d\d", "date": r"\d\d/\d\d/\d{4}"}
+
+
+def _shape(kind: str, value, options: set[str]) -> str:
+    """'ok', 'legacy' (a value Zendesk holds that its field's type no longer fits) or 'wrong'."""
+    if kind in ("multiselect", "tagger", "dropdown"):
+        values = value if isinstance(value, list) else [value]
+        fits = bool(values) and set(values) <= options and isinstance(value, list) == (kind == "multiselect")
+        return "ok" if fits else "wrong"
+    if kind in ("text", "textarea"):
+        return "ok" if isinstance(value, str) and value else "wrong"
+    if kind in LEGACY_SHAPES and isinstance(value, str) and re.fullmatch(LEGACY_SHAPES[kind], value):
+        return "legacy"
+    if kind in ("integer", "lookup") and type(value) is not int or kind == "decimal" and type(value) is not float:
+        return "wrong"
+    return "ok" if re.fullmatch(VALUE_SHAPES[kind], str(value)) else "wrong"
+
+
 def test_given_custom_fields_then_values_match_their_field_types(account, tickets):
     kinds = {f["id"]: f for f in account.data.catalog.ticket_fields}
     seen = Counter()
+    shapes = Counter()
     for ticket in tickets:
         for item in ticket["custom_fields"]:
             field, value = kinds[item["id"]], item["value"]
@@ -55,21 +80,38 @@ def test_given_custom_fields_then_values_match_their_field_types(account, ticket
             if value is None:
                 seen["null"] += 1
                 continue
-            options = {o["value"] for o in field.get("custom_field_options", [])}
-            if kind == "multiselect":
-                valid = isinstance(value, list) and bool(value) and set(value) <= options
-            elif kind == "tagger":
-                valid = value in options
-            else:
-                valid = {"checkbox": isinstance(value, bool), "integer": type(value) is int,
-                         "decimal": isinstance(value, float)}.get(kind, isinstance(value, str))
-            assert valid, (kind, value)
+            shape = _shape(kind, value, {o["value"] for o in field.get("custom_field_options", [])})
+            assert shape != "wrong", (kind, value)
+            shapes[kind, shape] += 1
             seen[type(value).__name__] += 1
             if kind in ("tagger", "multiselect"):
                 assert set(value if isinstance(value, list) else [value]) <= set(ticket["tags"])
             if kind == "checkbox" and value:
                 assert field["tag"] in ticket["tags"]
     assert {"null", "str", "int", "float", "bool", "list"} <= set(seen)
+    assert {kind for kind, _ in shapes} == set(CUSTOM_TYPES)
+    for kind in LEGACY_SHAPES:  # a few legacy values, as long-lived accounts hold
+        assert 0 < shapes[kind, "legacy"] < 0.05 * shapes[kind, "ok"], kind
+
+
+@pytest.mark.parametrize(("path", "key", "fields_key"), [("users.json", "users", "user_fields"),
+                                                         ("organizations.json", "organizations", "organization_fields")])
+def test_given_user_and_organization_fields_then_each_type_has_values_of_its_shape(account, path, key, fields_key):
+    client = Client(account)
+    fields = {f["key"]: f for f in client.get(f"{fields_key}.json")[fields_key]}
+    assert {f["type"] for f in fields.values()} == set(CUSTOM_TYPES) - {"tagger", "partialcreditcard"} | {"dropdown"}
+    shapes = Counter()
+    for record in records(offset_pages(client, path), key):
+        assert set(record[fields_key]) == set(fields)
+        for name, value in record[fields_key].items():
+            field = fields[name]
+            if value is None or value is False and field["type"] == "checkbox":
+                continue
+            shape = _shape(field["type"], value, {o["value"] for o in field.get("custom_field_options", [])})
+            assert shape != "wrong", (field["type"], value)
+            shapes[field["type"], shape] += 1
+    for kind in LEGACY_SHAPES:
+        assert 0 < shapes[kind, "legacy"] < 0.1 * shapes[kind, "ok"], kind
 
 
 def test_given_tickets_then_ratings_problems_people_and_texts_are_realistic(tickets):

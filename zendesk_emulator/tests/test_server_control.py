@@ -118,6 +118,8 @@ def test_when_mutating_then_account_changes_show_in_truth_and_api(session, emu):
     ("POST", "mutate", {"resource": "tickets", "create": -1}, 400),
     ("POST", "mutate", {"resource": "tickets", "create": "2"}, 400),
     ("POST", "mutate", {"create": 1}, 400),
+    ("POST", "mutate", {"resource": "tickets", "deactivate": -1}, 400),
+    ("POST", "mutate", {"resource": "tickets", "deactivate": 1}, 400),  # the account's ValueError, passed on
     ("POST", "clock/advance", {"seconds": -5}, 400),
     ("GET", "nope", None, 404),
     ("DELETE", "stats", None, 404),
