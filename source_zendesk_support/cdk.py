@@ -1,10 +1,11 @@
 """Every use of the Airbyte CDK beyond its documented API, in one place.
 
 The connector builds on the CDK's public classes (`HttpStream`, `HttpStatusErrorHandler`, `AbstractSource`, the
-authenticators). A few things it needs the CDK does not publish as API: one page of a stream at a time (the CDK only
-reads all pages of a slice in a loop), a request through a stream's own HTTP client (paced, authenticated, retried
-and judged by its error handler), the concurrent framework's building blocks (`airbyte_cdk.sources.streams.concurrent`
-and `concurrent_source`, which the CDK changes between minor releases) and the size of the output buffer. Each one is
+authenticators). A few things it needs the CDK does not publish as API: a request through a stream's own HTTP client
+(paced, authenticated, retried and judged by its error handler), for one page of a stream at a time (the CDK only
+reads all pages of a slice in a loop) and for the per-parent lists; the concurrent framework's building blocks
+(`airbyte_cdk.sources.streams.concurrent` and `concurrent_source`, which the CDK changes between minor releases); and
+the size of the output buffer. Each one is
 reached only through this module, and `unit_tests/test_cdk_contract.py` checks that the installed CDK still has them
 in the shape used here: a CDK release that changes one fails there, naming what changed, instead of in a sync.
 
@@ -39,21 +40,9 @@ __all__ = [
     "Partition",
     "PartitionGenerator",
     "buffered_chars",
-    "fetch_page",
     "laned_stream",
     "send",
 ]
-
-
-def fetch_page(
-    stream: HttpStream,
-    stream_slice: Mapping[str, Any] | None,
-    stream_state: Mapping[str, Any] | None,
-    next_page_token: Mapping[str, Any] | None,
-) -> requests.Response:
-    """One page of `stream`, requested exactly as `HttpStream.read_records` requests each page (its path, params,
-    headers, authenticator, error handler and backoff), without reading on to the next one."""
-    return stream._fetch_next_page(stream_slice, stream_state, next_page_token)[1]
 
 
 def send(stream: HttpStream, url: str, params: Mapping[str, Any], request_kwargs: Mapping[str, Any]) -> requests.Response:

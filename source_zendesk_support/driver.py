@@ -1,16 +1,26 @@
-"""Reading the selected streams side by side, with the CDK's concurrent framework.
+"""The driver: reads the selected streams side by side, one page at a time, and emits their states.
 
-Why: under Zendesk's limits a sync is bound by its incremental-export requests (10 a minute); streams on other
-endpoints (audits, lists) can be read while the exports wait for the next minute, so the sync ends when the
+Why side by side: under Zendesk's limits a sync is bound by its incremental-export requests (10 a minute); streams on
+other endpoints (audits, lists) can be read while the exports wait for the next minute, so the sync ends when the
 exports end instead of adding the rest after them.
 
-How: each stream is one partition, read by a worker thread page by page exactly as the stream reads itself
-(`stream_slices` gives one slice per page, `read_records` reads it and moves the stream's position). The streams go
-in lanes (see `_lane`), each lane one stream at a time, plus the streams reading another's pages beside it
-(sharing.py). After every page the stream's state is handed to the CDK's concurrent message repository, which
-queues it behind the page's records, so a STATE never runs ahead of the records it covers. The main thread writes
-everything out (the CDK's ConcurrentSource): stream statuses, records, states and per-stream errors, as
-AbstractSource.read would; a failed stream stops only itself, and the sync fails at the end.
+How: each stream is one partition of the CDK's concurrent framework, read by a worker thread (`WholeStream`), page
+by page:
+
+    walk = stream.begin(mode)                         # streams/base.py: where its pages start
+    while not walk.ended:
+        page = stream.request_page(walk)              # streams/base.py: its own request, unless it shares pages:
+                                                      # then pages.next_page(walk) (sharing.py)
+        yield from stream.read_page(page, walk)       # its records; then its position moves past the page (state.py)
+                                                      # (the page is freed before the next is requested)
+        checkpoint.emit()                             # its state, queued behind the page's records
+
+Which streams share pages, and how, is decided once, before the read (`sharing.share_pages`). The streams go in lanes
+(see `_lane`), each lane one stream at a time, plus the streams reading another's pages beside it. The CDK's
+concurrent message repository queues each state behind the page's records, so a STATE never runs ahead of the
+records it covers. The main thread writes everything out (the CDK's ConcurrentSource): stream statuses, records,
+states and per-stream errors, as AbstractSource.read would; a failed stream stops only itself, and the sync fails
+at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from queue import Queue
 from typing import Any
 
+import requests
 from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateMessage,
@@ -31,7 +42,6 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import InMemoryMessageRepository, MessageRepository
 from airbyte_cdk.sources.types import Record
 from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .cdk import (
     NO_CURSOR_STATE_KEY,
@@ -45,7 +55,8 @@ from .cdk import (
 )
 from .estimates import Estimates, StreamProgress
 from .pacing import is_export
-from .sharing import FollowedPages, OwnRequests, PageBroadcast
+from .paginators import PageWalk
+from .sharing import FollowedPages, PageSource, share_pages
 from .streams import ZendeskStream
 
 # Records waiting for the main thread to write them. Each holds on to its parsed page, so a short queue keeps
@@ -71,16 +82,16 @@ class StateCheckpoint:
 
 
 class WholeStream(Partition):
-    """All pages of one stream, read in order, a checkpoint after each page. `on_end` learns how the read ended
-    (None, or the exception that ended it): the stream's page source tells the streams sharing its pages.
-    `progress` sends the stream's row estimate before its first record and counts its records (estimates.py)."""
+    """All pages of one stream, read in order, a checkpoint after each page. The stream requests its pages itself,
+    unless it shares them with other streams (`pages`, sharing.py): then the page source learns how the read ended
+    (None, or the exception that ended it) and tells the others. `progress` sends the stream's row estimate before its
+    first record and counts its records (estimates.py)."""
 
     def __init__(self, stream: ZendeskStream, configured: ConfiguredAirbyteStream, incoming_state: Mapping[str, Any],
-                 checkpoint: StateCheckpoint, on_end: Callable[[BaseException | None], None] | None = None,
+                 checkpoint: StateCheckpoint, pages: PageSource | None = None,
                  progress: StreamProgress | None = None) -> None:
-        self._stream, self._configured = stream, configured
-        self._incoming_state, self._checkpoint, self._on_end = incoming_state, checkpoint, on_end
-        self._progress = progress
+        self._stream, self._configured, self._pages = stream, configured, pages
+        self._incoming_state, self._checkpoint, self._progress = incoming_state, checkpoint, progress
 
     def read(self) -> Iterable[Record]:
         error: BaseException | None = None
@@ -92,27 +103,29 @@ class WholeStream(Partition):
         finally:
             if self._progress is not None:
                 self._progress.end()
-            if self._on_end is not None:
-                self._on_end(error)
+            if self._pages is not None:
+                self._pages.end(error)
 
     def _read(self) -> Iterable[Record]:
-        stream, mode = self._stream, self._configured.sync_mode
-        cursor_field = self._configured.cursor_field or None
+        stream, mode, name, progress = self._stream, self._configured.sync_mode, self._stream.name, self._progress
         # Set here, in the worker, so that a state this stream cannot use fails this stream only (as in AbstractSource).
         stream.state = _usable(self._incoming_state)
-        progress = self._progress
         if progress is not None:
             # Before the first page: the estimate goes out ahead of every record (the same queue carries both).
             progress.begin(from_start=mode == SyncMode.full_refresh or not _usable(self._incoming_state))
-        name = stream.name
-        for page in stream.stream_slices(sync_mode=mode, cursor_field=cursor_field, stream_state=stream.state):
-            for data in stream.read_records(mode, cursor_field=cursor_field, stream_slice=page,
-                                            stream_state=stream.state):
+        walk = stream.begin(mode)
+        while not walk.ended:
+            # The page is referenced by its reading only: it is freed before the next one is requested.
+            for data in stream.read_page(self._next_page(walk), walk):
                 if progress is not None:
                     progress.record()
-                yield Record(data=data, stream_name=name)  # type: ignore[arg-type]  # our streams yield records only
+                yield Record(data=data, stream_name=name)
             if stream.is_resumable:
                 self._checkpoint.emit()
+
+    def _next_page(self, walk: PageWalk) -> requests.Response:
+        """The stream's own request, or the page its page source has for it."""
+        return self._stream.request_page(walk) if self._pages is None else self._pages.next_page(walk)
 
     def to_slice(self) -> Mapping[str, Any] | None:
         return None
@@ -179,59 +192,6 @@ def _lane(stream: ZendeskStream) -> str:
     return "incremental exports" if is_export(stream.url_base + stream.endpoint) else "other endpoints"
 
 
-def share_pages(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream]],
-                state_manager: ConnectorStateManager) -> dict[str, PageBroadcast]:
-    """Give the streams of one family (sharing.py) one broadcast when several are selected in the same sync mode and
-    from the same position (or a full refresh with a list read whole anyway): the family's own stream publishes when
-    selected, else the first selected that reads its records from the pages themselves (one asking for per-parent
-    lists row by row goes at the pace of those requests, and stops when Zendesk refuses them: its followers would wait
-    on it, then fail). Returns the broadcasts by the name of each stream in one."""
-    families: dict[str, list[tuple[ZendeskStream, ConfiguredAirbyteStream]]] = {}
-    for stream, configured in streams:
-        families.setdefault(stream.family, []).append((stream, configured))
-    broadcasts: dict[str, PageBroadcast] = {}
-    for family, members in families.items():
-        members.sort(key=lambda member: (member[0].name != family, member[0].per_parent is not None))
-        publisher, publisher_configured = members[0]
-        followers = [stream for stream, configured in members[1:]
-                     if _same_position(stream, configured, publisher, publisher_configured, state_manager)]
-        if not followers:
-            continue
-        # A follower reading other records than the publisher's gets the publisher's rows cut to the fields it reads.
-        keep = sorted({name for f in followers if f.observes == publisher.page_key for name in f.observed_fields})
-        broadcast = PageBroadcast(publisher.name, publisher.page_key,
-                                  [(f.name, f.records_key == publisher.page_key, f.page_key) for f in followers], keep)
-        embedded = [f.embedded_as for f in followers if f.embedded_as and f.pages_of == publisher.name]
-        publisher.read_pages_from(OwnRequests(broadcast, embedded), followers)
-        for follower in followers:
-            follower.read_pages_from(FollowedPages(broadcast, follower.name))
-        for stream in (publisher, *followers):
-            broadcasts[stream.name] = broadcast
-    return broadcasts
-
-
-def _same_position(stream: ZendeskStream, configured: ConfiguredAirbyteStream, publisher: ZendeskStream,
-                   publisher_configured: ConfiguredAirbyteStream, state_manager: ConnectorStateManager) -> bool:
-    if configured.sync_mode != publisher_configured.sync_mode:
-        # A full refresh may take the pages of an incremental list that reads them all anyway (schedule_holidays
-        # those of schedules: a list with no time filter, read from its start).
-        if configured.sync_mode != SyncMode.full_refresh:
-            return False
-        try:
-            publisher.state = _usable(state_manager.get_stream_state(publisher.name, publisher.namespace))
-        except AirbyteTracedException:
-            return False
-        return publisher.reads_every_page
-    if configured.sync_mode != SyncMode.incremental:
-        return True
-    try:
-        stream.state = _usable(state_manager.get_stream_state(stream.name, stream.namespace))
-        publisher.state = _usable(state_manager.get_stream_state(publisher.name, publisher.namespace))
-    except AirbyteTracedException:
-        return False  # each reads alone, and the stream with the unusable state fails on its own
-    return stream.state == publisher.state  # e.g. one was added to the connection later: it catches up alone once
-
-
 def read_catalog(streams: Iterable[ZendeskStream], catalog: ConfiguredAirbyteCatalog,
                  state: list[AirbyteStateMessage] | None, logger: logging.Logger,
                  read_others: Callable[[ConfiguredAirbyteCatalog], Iterable[AirbyteMessage]],
@@ -253,16 +213,17 @@ def read_concurrently(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream
     """Read `streams` (each with its configured catalog entry), one worker thread each."""
     queue: Queue = Queue(maxsize=QUEUE_SIZE)
     repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
-    broadcasts = share_pages(streams, state_manager)
+    sources = share_pages([(stream, configured.sync_mode) for stream, configured in streams],
+                          lambda stream: _usable(state_manager.get_stream_state(stream.name, stream.namespace)))
     concurrent_streams = []
     for stream, configured in streams:
         checkpoint = StateCheckpoint(stream, state_manager, repository)
         incoming = state_manager.get_stream_state(stream.name, stream.namespace)
         cursor_field = stream.cursor_field
-        following = stream.name in broadcasts and broadcasts[stream.name].publisher != stream.name
+        pages = sources.get(stream.name)
         progress = None if estimates is None else StreamProgress(stream.name, stream.namespace, estimates,
                                                                  repository.emit_message)
-        partition = WholeStream(stream, configured, incoming, checkpoint, stream.end_of_pages, progress)
+        partition = WholeStream(stream, configured, incoming, checkpoint, pages, progress)
         concurrent_streams.append(laned_stream(
             partition_generator=OnePartition(partition),
             name=stream.name,
@@ -271,7 +232,7 @@ def read_concurrently(streams: list[tuple[ZendeskStream, ConfiguredAirbyteStream
             cursor_field=CursorField(cursor_field) if isinstance(cursor_field, str) and cursor_field else None,
             logger=logger,
             cursor=PositionCursor(stream, checkpoint),
-            lane="" if following else _lane(stream),  # a follower runs beside its publisher
+            lane="" if isinstance(pages, FollowedPages) else _lane(stream),  # a follower runs beside its publisher
         ))
     source = ConcurrentSource.create(
         # Enough for every stream at once (a stream holds its worker to its end); the lanes decide how many run.

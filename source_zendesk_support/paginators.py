@@ -191,6 +191,41 @@ def request_key(url: str, ignore: str | None = None) -> tuple[str, str, tuple[tu
     return parts.netloc.lower(), parts.path, query
 
 
+class PageWalk:
+    """One read of a stream's pages, from its first page (or the one a cut sync stopped at) to its last: the page to
+    ask for next, and the pages asked for so far (a next page among them would be a loop). `ignore`: a parameter
+    that does not change which records come back (the page size)."""
+
+    def __init__(self, stream: str, start_url: str | None, ignore: str | None = None) -> None:
+        self.next_url = start_url  # None: the endpoint's first page, with its first parameters
+        self.ended = False
+        self._stream, self._ignore = stream, ignore
+        self._asked: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
+
+    def asked(self, url: str) -> None:
+        """A page answering `url` was read."""
+        self._asked.add(request_key(url, self._ignore))
+
+    def unseen(self, url: str | None) -> str | None:
+        """`url`, the page a page just read leads to, unless it was read already: then following it would loop."""
+        if url is not None and request_key(url, self._ignore) in self._asked:
+            raise pagination_error(
+                f"the next page of '{self._stream}' is a page already read ({url}); stopping instead of looping"
+            )
+        return url
+
+    def follow(self, url: str | None) -> None:
+        """The next page is `url`; None: the walk is over."""
+        if url is None:
+            self.ended = True
+        else:
+            self.next_url = url
+
+    def stop(self) -> None:
+        """The walk ends before its last page (Zendesk refused this stream; the error table said why)."""
+        self.ended = True
+
+
 @dataclass
 class PageSize:
     """The page size a stream asks for now. Zendesk answers an export page it cannot build in time with 504

@@ -12,8 +12,9 @@ tickets is ~12 MB parsed). A follower of other records gets the page cut down (b
 temporary file, and may fall up to `LIGHT_BUDGET` bytes behind: side_conversations asks for its records ticket by
 ticket (hours on a big account) and must not hold the ticket export, and the export lane behind it, to that pace.
 
-A stream learns its source by being given one (`ZendeskStream.read_pages_from`): `OwnRequests` (the default: it
-requests its pages, and publishes them when it has followers) or `FollowedPages` (another stream's pages).
+The driver asks `share_pages` which selected streams share pages, and reads those through their page source:
+`PublishedPages` (the stream requests its pages and publishes them to its followers) or `FollowedPages` (another
+stream's pages). Every other stream requests its own pages; the streams themselves know nothing of sharing.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ import os
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import requests
-from airbyte_cdk.models import FailureType
+from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .errors import json_body, with_json_body
-from .state import Record
+from .paginators import PageWalk
+from .streams.base import ZendeskStream, merge_params
 
 CAPACITY = 1  # pages waiting for a follower of the publisher's own records
 # Bytes of cut-down pages waiting for any other follower, on disk (at least one page always fits): a ticket export
@@ -232,30 +234,31 @@ class PageBroadcast:
                                       failure_type=FailureType.system_error)
 
 
-class OwnRequests:
-    """A stream's own requests (`fetch` asks Zendesk for the next page); with a broadcast, every page read is
-    published to its followers too, and the fields Zendesk embeds for them in each record (`embedded`, e.g. the
-    ticket's `metric_set`) are removed, so the publisher's records are the same whether it has followers or not."""
+class PublishedPages:
+    """The pages a stream requests itself and hands to the streams following it: every page read is published to the
+    broadcast, and the fields Zendesk embeds for the followers in each record (`embedded`, e.g. the ticket's
+    `metric_set`) are removed, so the publisher's records are the same whether it has followers or not. `sideloads`:
+    the parameters the followers' records need besides the stream's own (`include=metric_sets`)."""
 
-    def __init__(self, broadcast: PageBroadcast | None = None, embedded: Iterable[str] = ()) -> None:
-        self.broadcast, self._embedded = broadcast, tuple(embedded)
+    def __init__(self, stream: ZendeskStream, broadcast: PageBroadcast, embedded: Iterable[str] = (),
+                 sideloads: Mapping[str, Any] | None = None) -> None:
+        self._stream, self.broadcast, self._embedded = stream, broadcast, tuple(embedded)
+        self._sideloads = dict(sideloads or {})
 
-    def next_page(self, fetch: Callable[[], requests.Response],
-                  records: Callable[[requests.Response], list[Record]]) -> requests.Response:
-        if self.broadcast is not None:
-            self.broadcast.wait_for_room()
-        response = fetch()
-        if self.broadcast is not None:
-            self.broadcast.publish(response)
-            if response.ok and self._embedded:
-                for row in records(response):
-                    for field in self._embedded:
-                        row.pop(field, None)  # type: ignore[attr-defined]  # Zendesk's records are dicts
+    def next_page(self, walk: PageWalk) -> requests.Response:
+        self.broadcast.wait_for_room()
+        response = self._stream.request_page(walk, self._sideloads)
+        self.broadcast.publish(response)
+        if response.ok and self._embedded:
+            rows = json_body(response).get(self._stream.page_key)
+            for row in rows if isinstance(rows, list) else ():  # a page of another shape fails its reading
+                for field in self._embedded:
+                    if isinstance(row, dict):
+                        row.pop(field, None)
         return response
 
     def end(self, error: BaseException | None) -> None:
-        if self.broadcast is not None:
-            self.broadcast.close(error)
+        self.broadcast.close(error)
 
 
 class FollowedPages:
@@ -264,12 +267,68 @@ class FollowedPages:
     def __init__(self, broadcast: PageBroadcast, follower: str) -> None:
         self.broadcast, self._follower = broadcast, follower
 
-    def next_page(self, fetch: Callable[[], requests.Response],
-                  records: Callable[[requests.Response], list[Record]]) -> requests.Response:
+    def next_page(self, walk: PageWalk) -> requests.Response:
         return self.broadcast.receive(self._follower)
 
     def end(self, error: BaseException | None) -> None:
         self.broadcast.abandon(self._follower)
 
 
-PageSource = OwnRequests | FollowedPages
+PageSource = PublishedPages | FollowedPages
+
+
+def share_pages(streams: Sequence[tuple[ZendeskStream, SyncMode]],
+                saved_state: Callable[[ZendeskStream], Mapping[str, Any]]) -> dict[str, PageSource]:
+    """The streams among `streams` (each with its sync mode) that share pages, by name, and how: a stream reading
+    the pages of another stream selected too (its family: `pages_of`) from the same position (or in a full refresh
+    of a list the other reads whole anyway) follows that stream's broadcast. The family's own stream publishes when
+    selected, else the first selected that reads its records from the pages themselves (one asking for per-parent
+    lists row by row goes at the pace of those requests, and stops when Zendesk refuses them: its followers would
+    wait on it, then fail). Every other stream requests its own pages. `saved_state`: a stream's state as the sync
+    started."""
+    sources: dict[str, PageSource] = {}
+    families: dict[str, list[tuple[ZendeskStream, SyncMode]]] = {}
+    for stream, mode in streams:
+        families.setdefault(stream.pages_of or stream.name, []).append((stream, mode))
+    for family, members in families.items():
+        members.sort(key=lambda member: (member[0].name != family, member[0].per_parent is not None))
+        publisher, publisher_mode = members[0]
+        followers = [stream for stream, mode in members[1:]
+                     if _reads_same_pages(stream, mode, publisher, publisher_mode, saved_state)]
+        if not followers:
+            continue
+        # A follower reading other records than the publisher's gets the publisher's rows cut to the fields it reads.
+        keep = sorted({name for f in followers if f.position.observe == publisher.page_key for name in _fields_read(f)})
+        broadcast = PageBroadcast(publisher.name, publisher.page_key,
+                                  [(f.name, f.records_key == publisher.page_key, f.page_key) for f in followers], keep)
+        embedded = [f.embedded_as for f in followers if f.embedded_as and f.pages_of == publisher.name]
+        sideloads: dict[str, Any] = {}
+        for follower in followers:
+            sideloads = merge_params(sideloads, follower.params)
+            sources[follower.name] = FollowedPages(broadcast, follower.name)
+        sources[publisher.name] = PublishedPages(publisher, broadcast, embedded, sideloads)
+    return sources
+
+
+def _reads_same_pages(stream: ZendeskStream, mode: SyncMode, publisher: ZendeskStream, publisher_mode: SyncMode,
+                      saved_state: Callable[[ZendeskStream], Mapping[str, Any]]) -> bool:
+    """Whether `stream` would ask for the very pages `publisher` asks for (it changes neither stream)."""
+    try:
+        if mode != publisher_mode:
+            # A full refresh may take the pages of an incremental list that reads them all anyway (schedule_holidays
+            # those of schedules: a list with no time filter, read from its start).
+            return mode == SyncMode.full_refresh and publisher.position_at(saved_state(publisher)).reads_every_page()
+        if mode != SyncMode.incremental:
+            return True
+        # e.g. one was added to the connection later: it catches up alone once
+        return stream.position_at(saved_state(stream)).state == publisher.position_at(saved_state(publisher)).state
+    except AirbyteTracedException:
+        return False  # each reads alone, and the stream with the unusable state fails on its own
+
+
+def _fields_read(stream: ZendeskStream) -> tuple[str, ...]:
+    """The fields `stream` reads of the rows its position observes: the position's field, and those a per-parent
+    list asks by."""
+    position = stream.position
+    fields = (position.field,) if position.observe and position.field else ()
+    return tuple(dict.fromkeys(fields + (stream.per_parent.fields if stream.per_parent else ())))

@@ -71,21 +71,6 @@ class _Items(HttpStream):
 
 
 # -- HttpStream: one page, and a request through the stream's own client (streams/base.py) ------------------------
-def test_given_the_cdk_then_httpstream_fetches_one_page_as_fetch_page_calls_it():
-    assert _parameters(HttpStream._fetch_next_page) == ["self", "stream_slice", "stream_state", "next_page_token"], (
-        "HttpStream._fetch_next_page changed its parameters: update cdk.fetch_page"
-    )
-    with requests_mock.Mocker() as mock:
-        mock.get("https://cdk.test/api/items?per_page=2", json={"items": [{"id": 1}]})
-        mock.get("https://cdk.test/api/items?cursor=c2&per_page=2", json={"items": [{"id": 2}]})
-        stream = _Items(authenticator=TokenAuthenticator("t0ken"))
-        first = cdk.fetch_page(stream, None, None, None)
-        second = cdk.fetch_page(stream, None, None, {"url": "https://cdk.test/api/items?cursor=c2"})
-    assert isinstance(first, requests.Response), "HttpStream._fetch_next_page no longer returns (request, response)"
-    assert first.json() == {"items": [{"id": 1}]} and second.json() == {"items": [{"id": 2}]}
-    assert [r.headers["Authorization"] for r in mock.request_history] == ["Bearer t0ken"] * 2
-
-
 def test_given_the_cdk_then_a_stream_has_an_http_client_that_sends_with_its_authenticator_and_dedupes_params():
     assert {"http_method", "url", "request_kwargs", "params", "dedupe_query_params"} <= set(
         _parameters(type(_Items(authenticator=None)._http_client).send_request)
