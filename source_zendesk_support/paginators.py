@@ -6,7 +6,7 @@ page. Zendesk's next-page URLs carry every parameter of the first request, so la
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
@@ -23,6 +23,33 @@ class Paginator(Protocol):
     def first_params(self) -> dict[str, Any]: ...
 
     def next_url(self, body: Mapping[str, Any]) -> str | None: ...
+
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Page `page.n` of a list as Zendesk would send it, for tests and tools: the query that asks for it, and
+        `body` (the page's records and other keys) with the keys that say what follows, the ones `next_url` reads.
+        `url(query)`: the URL of the same endpoint with `query`."""
+        ...
+
+
+LinkTo = Callable[[Mapping[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class FakePage:
+    """What a paginator needs to write page `n` of a test's list: whether it is the `last`, the parameters the
+    position gives the first request (`first_query`: `start_time`...), and for time-based exports the instant the
+    page starts at (the previous page's end) and the newest instant on it, and how many records it holds."""
+
+    n: int
+    last: bool
+    first_query: Mapping[str, Any] = field(default_factory=dict)
+    starts: int = 0
+    ends: int = 0
+    count: int = 0
+
+    def query(self, paginator: Paginator, later: Mapping[str, Any]) -> dict[str, Any]:
+        """The first page's query (the paginator's first parameters and the position's), or a later page's."""
+        return {**paginator.first_params(), **self.first_query} if self.n == 0 else dict(later)
 
 
 def pagination_error(problem: str) -> AirbyteTracedException:
@@ -70,6 +97,10 @@ class ExportCursorPaginator:
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None if _flag(body, "end_of_stream") else _required_url(body, "after_url")
 
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        query = page.query(self, {"cursor": f"after-{page.n}"})
+        return query, {**body, "end_of_stream": page.last, "after_url": url({"cursor": f"after-{page.n + 1}"})}
+
 
 @dataclass(frozen=True)
 class ExportTimePaginator:
@@ -85,6 +116,11 @@ class ExportTimePaginator:
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None if _flag(body, "end_of_stream") else _required_url(body, "next_page")
+
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        following = None if page.last else url({"start_time": page.ends})
+        return page.query(self, {"start_time": page.starts}), {
+            **body, "end_of_stream": page.last, "next_page": following, "end_time": page.ends, "count": page.count}
 
 
 def _next_page(body: Mapping[str, Any]) -> str | None:
@@ -116,6 +152,11 @@ class ArticleExportPaginator:
             raise pagination_error(f"the page has no '{self.records_key}' list")
         return url if records else None
 
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        following = None if page.last else url({"start_time": page.ends})
+        return page.query(self, {"start_time": page.starts}), {
+            **body, "next_page": following, "end_time": page.ends, "count": page.count}
+
 
 @dataclass(frozen=True)
 class PageCursorPaginator:
@@ -133,6 +174,12 @@ class PageCursorPaginator:
         if not _flag(_object(body, "meta"), "has_more"):
             return None
         return _required_url(_object(body, "links"), "next")
+
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        following = None if page.last else url({**self.first_params(), "page[after]": f"after-{page.n + 1}"})
+        return page.query(self, {**self.first_params(), "page[after]": f"after-{page.n}"}), {
+            **body, "meta": {**body.get("meta", {}), "has_more": not page.last},
+            "links": {**body.get("links", {}), "next": following}}
 
 
 @dataclass(frozen=True)
@@ -153,6 +200,12 @@ class AuditCursorPaginator:
             raise pagination_error("the page has no 'before_url' (null on the oldest page)")
         return None if body["before_url"] is None else _required_url(body, "before_url")
 
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        older = None if page.last else f"before-{page.n + 1}"
+        return page.query(self, {**self.first_params(), "cursor": f"before-{page.n}"}), {
+            **body, "before_url": url({**self.first_params(), "cursor": older}) if older else None,
+            "before_cursor": older}
+
 
 @dataclass(frozen=True)
 class NextPagePaginator:
@@ -169,6 +222,10 @@ class NextPagePaginator:
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return _next_page(body)
 
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        following = None if page.last else url({"page": page.n + 2})
+        return page.query(self, {"page": page.n + 1}), {**body, "next_page": following}
+
 
 @dataclass(frozen=True)
 class Unpaginated:
@@ -181,6 +238,11 @@ class Unpaginated:
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None
+
+    def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
+        if page.n or not page.last:
+            raise ValueError("a list served whole comes in one response")
+        return page.query(self, {}), dict(body)
 
 
 def request_key(url: str, ignore: str | None = None) -> tuple[str, str, tuple[tuple[str, str], ...]]:

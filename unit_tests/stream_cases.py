@@ -3,8 +3,9 @@ every stream in `STREAMS` with no list of streams kept here.
 
 A test describes pages as lists of items `(id, unix time)`. A case turns them into the exact requests the stream must
 make (its endpoint, paginator, params and position) and the bodies Zendesk would answer (the stream's response
-fixture, `resource/http/response/<stream>.json`: one page holding one record, whose envelope and record are copied),
-and says what the stream must emit and save. A new stream needs only its fixture.
+fixture, `resource/http/response/<stream>.json`: one page holding one record, whose envelope and record are copied;
+the keys that lead from one page to the next are the paginator's own, `Paginator.fake_page`), and says what the
+stream must emit and save. A new stream needs only its fixture.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from typing import Any
 
 from source_zendesk_support.paginators import (
     ArticleExportPaginator,
-    AuditCursorPaginator,
-    ExportCursorPaginator,
     ExportTimePaginator,
-    NextPagePaginator,
-    PageCursorPaginator,
+    FakePage,
     Unpaginated,
 )
 from source_zendesk_support.per_parent import PerParentList
@@ -42,6 +40,7 @@ Item = tuple[int, int]
 Script = list[tuple[ZendeskRequest, dict]]
 SIDELOAD_ID_OFFSET = 10_000  # a sideloaded record's id, from the id of the record that carries it
 CHILD_ID_STRIDE = 100  # a page row's child events get ids row id * stride + their position
+_NEXT = "https://acme.zendesk.com/api/v2/next-page"  # a next page's URL, to find where a paginator writes it
 NESTED_ID_OFFSET = 20_000  # the middle row (an article's comment) a nested per-parent list hangs on, from the item's id
 
 
@@ -142,15 +141,23 @@ class StreamCase:
 
     @property
     def next_key(self) -> str:
-        """Where a page names the next one (dotted into `links` for cursor lists)."""
-        paginator = self.stream.paginator
-        return {ExportCursorPaginator: "after_url", ExportTimePaginator: "next_page", NextPagePaginator: "next_page",
-                AuditCursorPaginator: "before_url", PageCursorPaginator: "links.next", Unpaginated: "",
-                ArticleExportPaginator: "next_page"}[type(paginator)]  # fmt: skip
+        """Where a page names the next one (dotted into `links` for cursor lists; "" for a list served whole), as the
+        paginator writes its pages."""
+        return next((key for key, value in self._lead() if value == _NEXT), "")
 
     @property
     def end_flag(self) -> str | None:
-        return "end_of_stream" if isinstance(self.stream.paginator, ExportCursorPaginator | ExportTimePaginator) else None
+        """The page's own true/false that says whether it is the last (`end_of_stream`), if it has one."""
+        return next((key for key, value in self._lead() if "." not in key and isinstance(value, bool)), None)
+
+    def _lead(self) -> list[tuple[str, Any]]:
+        """The keys (dotted one level down) and values a paginator writes on a page that has another after it."""
+        try:
+            _, body = self.stream.paginator.fake_page(FakePage(0, last=False), {}, lambda query: _NEXT)
+        except ValueError:
+            return []  # a list served whole has no next page
+        return [(f"{key}.{inner}", v) if isinstance(value, dict) else (key, value)
+                for key, value in body.items() for inner, v in (value.items() if isinstance(value, dict) else [(key, value)])]
 
     # -- items to records, pages and states ----------------------------------------------------------------------
     def pk(self, item_id: int) -> Any:
@@ -204,12 +211,11 @@ class StreamCase:
         return self.script(start_time, [[]])[0][0]
 
     def script(self, start_time: int, pages: Sequence[Sequence[Item]]) -> Script:
-        """(request, body) for each page, in the order the stream must ask for them."""
-        paginator, params = self.stream.paginator, dict(self.stream.params)
-        endpoint = self.stream.endpoint
+        """(request, body) for each page, in the order the stream must ask for them; the paginator writes what leads
+        from one page to the next."""
+        paginator, params, endpoint = self.stream.paginator, dict(self.stream.params), self.stream.endpoint
         script: Script = []
         for n, page in enumerate(pages):
-            last = n == len(pages) - 1
             body = template(self.page_template)
             records = [self.record(item) for item in page]
             if self.nested:
@@ -219,40 +225,10 @@ class StreamCase:
                 body[self.records_key] = records
             if self.position.observe:
                 body[self.position.observe] = [self.carrier(item) for item in page]
-            if isinstance(paginator, ExportCursorPaginator):
-                query = ({**self.position_params(start_time), **paginator.first_params()} if n == 0
-                         else {"cursor": f"after-{n}"})
-                after = _request(endpoint, {**params, "cursor": f"after-{n + 1}"})
-                body.update(end_of_stream=last, after_url=after.url)
-            elif isinstance(paginator, ExportTimePaginator):
-                query = {"start_time": start_time if n == 0 else _end(pages[n - 1], start_time)}
-                end = _end(page, start_time)
-                following = None if last else _request(endpoint, {**params, "start_time": end}).url
-                body.update(end_of_stream=last, next_page=following, end_time=end, count=len(page))
-            elif isinstance(paginator, PageCursorPaginator):
-                query = {**paginator.first_params(),
-                         **({"page[after]": f"after-{n}"} if n else self.position_params(start_time))}
-                body["meta"] = {**body.get("meta", {}), "has_more": not last}
-                following = None if last else _request(endpoint, {**paginator.first_params(), **params,
-                                                                  "page[after]": f"after-{n + 1}"}).url
-                body["links"] = {**body.get("links", {}), "next": following}
-            elif isinstance(paginator, ArticleExportPaginator):
-                query = {"start_time": start_time if n == 0 else _end(pages[n - 1], start_time)}
-                end = _end(page, start_time)
-                following = None if last else _request(endpoint, {**params, "start_time": end}).url
-                body.update(next_page=following, end_time=end, count=len(page))
-            elif isinstance(paginator, AuditCursorPaginator):
-                query = {**paginator.first_params(), **({"cursor": f"before-{n}"} if n else {})}
-                older = None if last else _request(endpoint, {**paginator.first_params(), "cursor": f"before-{n + 1}"})
-                body.update(before_url=older.url if older else None, before_cursor=f"before-{n + 1}" if older else None)
-            elif isinstance(paginator, NextPagePaginator):
-                query = {"page": n + 1} if n else {}
-                body["next_page"] = None if last else _request(endpoint, {**params, "page": n + 2}).url
-            elif isinstance(paginator, Unpaginated):
-                assert len(pages) == 1, f"{self.name} comes whole, in one response"
-                query = {}
-            else:
-                raise NotImplementedError(f"no wire shape for {type(paginator).__name__} yet")
+            fake = FakePage(n, last=n == len(pages) - 1, first_query=self.position_params(start_time),
+                            starts=start_time if n == 0 else _end(pages[n - 1], start_time),
+                            ends=_end(page, start_time), count=len(page))
+            query, body = paginator.fake_page(fake, body, lambda q: _request(endpoint, {**params, **q}).url)
             script.append((_request(endpoint, {**params, **query}), body))
         return script
 
@@ -283,14 +259,9 @@ def _per_parent_page(lists: PerParentList, parent: Record, fixture: str, key: st
     """The request for one parent's list, and its one page holding `record` (the envelope of `fixture`)."""
     body = template(fixture)
     body[key] = [record]
-    if isinstance(lists.paginator, NextPagePaginator):
-        body["next_page"] = None
-    elif isinstance(lists.paginator, PageCursorPaginator):
-        body["meta"], body["links"] = {**body.get("meta", {}), "has_more": False}, {**body.get("links", {}), "next": None}
-    elif not isinstance(lists.paginator, Unpaginated):
-        raise NotImplementedError(f"no wire shape for {type(lists.paginator).__name__} per-parent lists yet")
     path = lists.path.format(**parent)
-    return _request(path, {**lists.paginator.first_params(), **lists.params}), body
+    query, body = lists.paginator.fake_page(FakePage(0, last=True), body, lambda q: _request(path, q).url)
+    return _request(path, {**query, **lists.params}), body
 
 
 def _reader_of(lists: PerParentList) -> str:
