@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from .failures import InvalidConfig
 
 DEFAULT_HISTORY_SECONDS = 365 * 24 * 3600  # the seed's default: one year of history
 DEFAULT_RATE_LIMIT_PERCENT = 100  # the whole of Zendesk's per-minute limits, as before the setting existed
@@ -62,14 +61,9 @@ class ZendeskConfig:
         return f"https://{self.host}/api/v2/"
 
 
-def config_error(field: str, problem: str) -> AirbyteTracedException:
-    message = f"Invalid config: '{field}' {problem}"
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
-
-
 def parse_config(raw: Mapping[str, Any], now: float) -> ZendeskConfig:
     if not isinstance(raw, Mapping):
-        raise config_error("config", "must be a JSON object")
+        raise InvalidConfig("config", "must be a JSON object")
     return ZendeskConfig(
         subdomain=parse_subdomain(raw.get("subdomain")),
         start_time=parse_start_date(raw.get("start_date"), now),
@@ -92,7 +86,7 @@ def parse_rate_limit_percent(value: Any) -> int:
     if isinstance(number, float) and number.is_integer():
         number = int(number)
     if isinstance(value, bool) or not isinstance(number, int) or not 1 <= number <= 100:
-        raise config_error(
+        raise InvalidConfig(
             "rate_limit_percent",
             f"must be a whole number from 1 to 100 (the share of Zendesk's per-minute API limit this connector may "
             f"use; 100 uses all of it), got {repr(value)[:40]}",
@@ -107,15 +101,15 @@ def parse_subdomain(value: Any) -> str:
     (another host, a port, user info, a path, a query) is refused rather than cleaned up.
     """
     if value is not None and not isinstance(value, str):
-        raise config_error(
+        raise InvalidConfig(
             "subdomain", f"must be a string, e.g. 'acme' for https://acme.zendesk.com, not a {type(value).__name__}"
         )
     if value is None or not value.strip():
-        raise config_error("subdomain", "is required: the part before .zendesk.com in your Zendesk URL, e.g. 'acme'")
+        raise InvalidConfig("subdomain", "is required: the part before .zendesk.com in your Zendesk URL, e.g. 'acme'")
     text = value.strip()
     match = _SUBDOMAIN_FORMS.fullmatch(text) if text.isascii() else None
     if match is None:
-        raise config_error("subdomain", f"{_subdomain_problem(text)}. {_SUBDOMAIN_HINT}")
+        raise InvalidConfig("subdomain", f"{_subdomain_problem(text)}. {_SUBDOMAIN_HINT}")
     return (match.group("host") or match.group("bare")).lower()
 
 
@@ -150,19 +144,19 @@ def parse_start_date(value: Any, now: float) -> int:
     if value is None or value == "":
         return int(now) - DEFAULT_HISTORY_SECONDS
     if not isinstance(value, str) or not _START_DATE.fullmatch(value.strip()):
-        raise config_error("start_date", "must look like 2024-01-31T00:00:00Z or 2024-01-31")
+        raise InvalidConfig("start_date", "must look like 2024-01-31T00:00:00Z or 2024-01-31")
     text = value.strip()
     try:
         moment = (
             datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S") if "T" in text else datetime.strptime(text, "%Y-%m-%d")
         )
     except ValueError:
-        raise config_error("start_date", f"is not a real date: {text}") from None
+        raise InvalidConfig("start_date", f"is not a real date: {text}") from None
     start = calendar.timegm(moment.timetuple())
     if start < 0:
-        raise config_error("start_date", "must not be before 1970-01-01")
+        raise InvalidConfig("start_date", "must not be before 1970-01-01")
     if start > now:
-        raise config_error(
+        raise InvalidConfig(
             "start_date", f"is in the future ({text}): set it to the earliest data you want to replicate"
         )
     return start
@@ -178,24 +172,24 @@ _CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def parse_credentials(value: Any) -> Credentials:
     if not isinstance(value, Mapping):
-        raise config_error("credentials", "is required: an object choosing API token or OAuth authentication")
+        raise InvalidConfig("credentials", "is required: an object choosing API token or OAuth authentication")
     kind = value.get("credentials")
     if kind not in _CREDENTIAL_FIELDS:
         kinds = ", ".join(repr(k) for k in _CREDENTIAL_FIELDS)
-        raise config_error("credentials.credentials", f"must be one of {kinds}")
+        raise InvalidConfig("credentials.credentials", f"must be one of {kinds}")
     required, optional = _CREDENTIAL_FIELDS[kind]
     for name in required:
         field_value = value.get(name)
         if not isinstance(field_value, str) or not field_value.strip():
-            raise config_error(f"credentials.{name}", f"is required for {kind!r} authentication")
+            raise InvalidConfig(f"credentials.{name}", f"is required for {kind!r} authentication")
     for name in optional:
         if value.get(name) is not None and not isinstance(value.get(name), str):
-            raise config_error(f"credentials.{name}", "must be a string")
+            raise InvalidConfig(f"credentials.{name}", "must be a string")
     if kind == "api_token":
         email = value["email"].strip()
         # Basic auth joins "{email}/token" and the token with ':', so a ':' in the email would corrupt the header.
         if "@" not in email or ":" in email or any(c.isspace() for c in email):
-            raise config_error(
+            raise InvalidConfig(
                 "credentials.email", "must be the email address of the Zendesk user the API token belongs to"
             )
         return ApiTokenCredentials(email=email, api_token=value["api_token"].strip())
@@ -206,5 +200,5 @@ def parse_credentials(value: Any) -> Credentials:
         try:
             datetime.fromisoformat(expiry.replace("Z", "+00:00"))
         except ValueError:
-            raise config_error("credentials.token_expiry_date", "must be an ISO 8601 date-time") from None
+            raise InvalidConfig("credentials.token_expiry_date", "must be an ISO 8601 date-time") from None
     return RefreshTokenCredentials()

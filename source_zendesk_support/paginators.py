@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from .failures import BrokenPagination
 
 
 class Paginator(Protocol):
@@ -52,15 +51,10 @@ class FakePage:
         return {**paginator.first_params(), **self.first_query} if self.n == 0 else dict(later)
 
 
-def pagination_error(problem: str) -> AirbyteTracedException:
-    message = f"Zendesk's pagination cannot be followed: {problem}"
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
-
-
 def _required_url(body: Mapping[str, Any], key: str) -> str:
     url = body.get(key)
     if not isinstance(url, str) or not url:
-        raise pagination_error(f"the page says more data follows but has no '{key}'")
+        raise BrokenPagination(f"the page says more data follows but has no '{key}'")
     return url
 
 
@@ -69,14 +63,14 @@ def _flag(body: Mapping[str, Any], key: str) -> bool:
     could end a stream early without a word, so it is refused instead."""
     value = body.get(key)
     if not isinstance(value, bool):
-        raise pagination_error(f"the page's '{key}' is {str(value)[:40]!r}, not true or false")
+        raise BrokenPagination(f"the page's '{key}' is {str(value)[:40]!r}, not true or false")
     return value
 
 
 def _object(body: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = body.get(key)
     if not isinstance(value, Mapping):
-        raise pagination_error(f"the page has no '{key}' object")
+        raise BrokenPagination(f"the page has no '{key}' object")
     return value
 
 
@@ -126,7 +120,7 @@ class ExportTimePaginator:
 def _next_page(body: Mapping[str, Any]) -> str | None:
     """`next_page`, null on the last page; the key must be there: a page without it says nothing about what follows."""
     if "next_page" not in body:
-        raise pagination_error("the page has no 'next_page' (null on the last page)")
+        raise BrokenPagination("the page has no 'next_page' (null on the last page)")
     return None if body["next_page"] is None else _required_url(body, "next_page")
 
 
@@ -149,7 +143,7 @@ class ArticleExportPaginator:
         url = _next_page(body)
         records = body.get(self.records_key)
         if not isinstance(records, list):
-            raise pagination_error(f"the page has no '{self.records_key}' list")
+            raise BrokenPagination(f"the page has no '{self.records_key}' list")
         return url if records else None
 
     def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -197,7 +191,7 @@ class AuditCursorPaginator:
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         if "before_url" not in body:
-            raise pagination_error("the page has no 'before_url' (null on the oldest page)")
+            raise BrokenPagination("the page has no 'before_url' (null on the oldest page)")
         return None if body["before_url"] is None else _required_url(body, "before_url")
 
     def fake_page(self, page: FakePage, body: Mapping[str, Any], url: LinkTo) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -271,7 +265,7 @@ class PageWalk:
     def unseen(self, url: str | None) -> str | None:
         """`url`, the page a page just read leads to, unless it was read already: then following it would loop."""
         if url is not None and request_key(url, self._ignore) in self._asked:
-            raise pagination_error(
+            raise BrokenPagination(
                 f"the next page of '{self._stream}' is a page already read ({url}); stopping instead of looping"
             )
         return url

@@ -28,8 +28,9 @@ from urllib.parse import quote
 import requests
 
 from .errors import json_body
-from .paginators import Paginator, pagination_error, request_key
-from .state import Record, response_error
+from .failures import BrokenPagination, UnreadablePage
+from .paginators import Paginator, request_key
+from .state import Record
 
 Send = Callable[[str, Mapping[str, Any]], requests.Response]  # (URL or path under api/v2/, parameters) -> response
 
@@ -134,7 +135,7 @@ class PerParentReader:
                 return False
             url, params = self.spec.paginator.next_url(body), {}  # Zendesk's next-page URLs carry every parameter
             if url is not None and request_key(url) in visited:
-                raise pagination_error(f"the next page of a {self.spec.noun}'s '{self._stream}' is a page already "
+                raise BrokenPagination(f"the next page of a {self.spec.noun}'s '{self._stream}' is a page already "
                                        f"read ({url}); stopping instead of looping")
         return True
 
@@ -163,16 +164,16 @@ class PerParentReader:
         for name in self.spec.placeholders:
             value = row.get(name)
             if not ((type(value) is int and value >= 0) or (isinstance(value, str) and value.strip())):
-                raise response_error(self._stream, f"a {self.spec.noun}'s '{name}' is not an id ({repr(value)[:40]})")
+                raise UnreadablePage(self._stream, f"a {self.spec.noun}'s '{name}' is not an id ({repr(value)[:40]})")
             values[name] = quote(str(value), safe="")  # a value never reaches another path or the query
         return self.spec.path.format(**values)
 
     def _records(self, body: Mapping[str, Any], parent: Record) -> list[Record]:
         records = body.get(self._records_key)
         if not isinstance(records, list):
-            raise pagination_error(f"a page of a {self.spec.noun}'s '{self._stream}' has no '{self._records_key}' list")
+            raise BrokenPagination(f"a page of a {self.spec.noun}'s '{self._stream}' has no '{self._records_key}' list")
         if not all(isinstance(row, dict) for row in records):
-            raise pagination_error(f"a page of a {self.spec.noun}'s '{self._stream}' holds a record that is not an object")
+            raise BrokenPagination(f"a page of a {self.spec.noun}'s '{self._stream}' holds a record that is not an object")
         if self.spec.inject:
             known = {name: parent.get(source) for name, source in self.spec.inject.items()}
             return [{**record, **known} for record in records]

@@ -29,10 +29,11 @@ from typing import Any
 
 import orjson
 import requests
-from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.models import SyncMode
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .errors import json_body, with_json_body
+from .failures import Failure
 from .paginators import PageWalk
 from .streams.base import ZendeskStream, merge_params
 
@@ -223,15 +224,14 @@ class PageBroadcast:
             light[self._records_key] = records  # the follower's position reports the bad shape
         return orjson.dumps(light)
 
-    def _ended(self, follower: str, error: BaseException | None) -> AirbyteTracedException:
+    def _ended(self, follower: str, error: BaseException | None) -> Failure:
         if error is None:
             problem = f"'{self.publisher}' stopped before the last page"
         else:
             problem = f"'{self.publisher}' failed ({type(error).__name__}: {str(error)[:300]})"
         message = (f"Stream '{follower}' is read from the same pages as '{self.publisher}', and {problem}; "
                    f"'{follower}' stops at the last page it received and resumes from there next time.")
-        return AirbyteTracedException(message=message, internal_message=message,
-                                      failure_type=FailureType.system_error)
+        return Failure(message)
 
 
 class PublishedPages:

@@ -23,10 +23,11 @@ from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import build_authenticator, can_refresh
-from .config import ZendeskConfig, config_error, parse_config
+from .config import ZendeskConfig, parse_config
 from .driver import read_catalog
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
 from .estimates import Estimates, Progress
+from .failures import CONFIG, Failure, InvalidConfig
 from .pacing import Pacer
 from .state import Clock
 from .state_file import read_state_file
@@ -57,9 +58,9 @@ class SourceZendeskSupport(AbstractSource):
             with open(config_path, encoding="utf-8") as file:
                 config = json.load(file)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise config_error("config", f"is not a readable JSON file ({type(error).__name__})") from None
+            raise InvalidConfig("config", f"is not a readable JSON file ({type(error).__name__})") from None
         if not isinstance(config, MutableMapping):
-            raise config_error("config", "must be a JSON object")
+            raise InvalidConfig("config", "must be a JSON object")
         return config
 
     @classmethod
@@ -131,15 +132,13 @@ class SourceZendeskSupport(AbstractSource):
         user = json_body(response).get("user") or {}
         if user.get("id") is None:
             # Zendesk answers users/me with an anonymous user instead of a 401 when no credentials were recognised.
-            raise _check_failure(CREDENTIALS_REJECTED)
+            raise Failure(CREDENTIALS_REJECTED, CONFIG)
         role = user.get("role")
         if role != "admin":
-            raise _check_failure(
+            raise Failure(
                 f"The Zendesk user lacks the permissions this connector needs: its role is '{role}', and the "
-                "incremental exports and ticket audits are open to admins only. Use the credentials of a Zendesk admin."
+                "incremental exports and ticket audits are open to admins only. Use the credentials of a Zendesk admin.",
+                CONFIG,
             )
         return True, None
 
-
-def _check_failure(message: str) -> AirbyteTracedException:
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)

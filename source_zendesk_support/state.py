@@ -18,8 +18,7 @@ from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from .failures import UnreadablePage, UnusableState
 
 Clock = Callable[[], float]
 Record = Mapping[str, Any]
@@ -54,19 +53,6 @@ def to_unix(value: Any) -> int:
     if seconds > LATEST_TIME:
         raise ValueError(f"{value!r} is after 9999")  # no such record exists, and ISO strings stop comparing right
     return seconds
-
-
-def state_error(stream: str, problem: str) -> AirbyteTracedException:
-    message = (
-        f"The saved state of stream '{stream}' cannot be used: {problem}. Reset this stream in Airbyte to sync it "
-        "again from the start date."
-    )
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
-
-
-def response_error(stream: str, problem: str) -> AirbyteTracedException:
-    message = f"Zendesk sent a page of '{stream}' that cannot be read: {problem}"
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 
 
 def _canonical(value: Any) -> bool:
@@ -155,7 +141,7 @@ class Position:
         if state:
             key = self.key or ""
             if key not in state:
-                raise state_error(self._stream, f"expected a '{key}' key, got {sorted(state)}")
+                raise UnusableState(f"expected a '{key}' key, got {sorted(state)}", self._stream)
             self._floor = self._parse(state[key], key)
             if state.get("_walk") is not None and self.walk_url_key:
                 self._load_walk(state["_walk"])
@@ -164,7 +150,7 @@ class Position:
     def _load_walk(self, walk: Any) -> None:
         wanted = ("high_water", self.walk_url_key) if self.walk_high_water else (self.walk_url_key,)
         if not isinstance(walk, Mapping) or not isinstance(walk.get(self.walk_url_key), str):
-            raise state_error(self._stream, f"'_walk' must hold {' and '.join(repr(w) for w in wanted)}")
+            raise UnusableState(f"'_walk' must hold {' and '.join(repr(w) for w in wanted)}", self._stream)
         self._next_url = walk[self.walk_url_key]
         if self.walk_high_water:
             self._high = self._parse(walk.get("high_water"), "_walk.high_water")
@@ -185,7 +171,7 @@ class Position:
         try:
             return to_unix(value)
         except (ValueError, OverflowError):
-            raise state_error(self._stream, f"'{what}' is not a time ({value!r})") from None
+            raise UnusableState(f"'{what}' is not a time ({value!r})", self._stream) from None
 
     def _publish(self) -> None:
         self._state = {self.key: self.codec.render(self._floor)} if self.key else {}
@@ -227,7 +213,7 @@ class Position:
         try:
             return to_unix(value)
         except (ValueError, OverflowError, TypeError):
-            raise response_error(self._stream, f"a record's '{field}' is not a time ({str(value)[:40]!r})") from None
+            raise UnreadablePage(self._stream, f"a record's '{field}' is not a time ({str(value)[:40]!r})") from None
 
     def _span(self, rows: Iterable[Record], field: str) -> tuple[int, int] | None:
         """The oldest and the newest instant in `field` over `rows` (rows without one are skipped)."""
@@ -286,7 +272,7 @@ class ExportPosition(Position):
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
         carriers = body.get(self.observe) if self.observe else records
         if not isinstance(carriers, list) or not all(isinstance(row, Mapping) for row in carriers):
-            raise response_error(self._stream, f"its '{self.observe}' is not a list of objects")
+            raise UnreadablePage(self._stream, f"its '{self.observe}' is not a list of objects")
         span = self._span(carriers, self.field)
         if span:
             self._floor = max(self._floor, span[1])
@@ -362,7 +348,7 @@ class EndTimePosition(Position):
         at_boundary = {row.get("id") for row in records if row.get(self.field) == second}
         if not all(type(key) in (int, str) for key in at_boundary):
             # The ids decide which repeated records are skipped: without them a record could be dropped unseen.
-            raise response_error(self._stream, "a record has no usable 'id'")
+            raise UnreadablePage(self._stream, "a record has no usable 'id'")
         if end_time == self._boundary_second:
             self._boundary_ids |= at_boundary
         else:

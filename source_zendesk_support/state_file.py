@@ -16,18 +16,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer, FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
+
+from .failures import UnusableState
 
 logger = logging.getLogger("airbyte")
-
-
-def state_file_error(problem: str) -> AirbyteTracedException:
-    message = (
-        f"The saved state cannot be used: {problem}. Reset the connection in Airbyte to sync every stream again "
-        "from the start date."
-    )
-    return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
 
 
 def read_state_file(path: str | None) -> list[AirbyteStateMessage]:
@@ -37,7 +30,7 @@ def read_state_file(path: str | None) -> list[AirbyteStateMessage]:
         with open(path, encoding="utf-8") as file:
             raw = json.load(file)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise state_file_error(f"the file is not readable JSON ({type(error).__name__})") from None
+        raise UnusableState(f"the file is not readable JSON ({type(error).__name__})") from None
     return [AirbyteStateMessageSerializer.load(message) for message in per_stream_messages(raw)]
 
 
@@ -53,42 +46,42 @@ def per_stream_messages(raw: Any) -> list[dict[str, Any]]:
         if isinstance(raw.get("bookmarks"), Mapping):  # Singer
             return _from_object(raw["bookmarks"], "Singer's 'bookmarks'")
         return _from_object(raw, "the legacy state object")
-    raise state_file_error(f"expected a list of state messages, got {_kind(raw)}")
+    raise UnusableState(f"expected a list of state messages, got {_kind(raw)}")
 
 
 def _from_message(item: Any) -> list[dict[str, Any]]:
     if not isinstance(item, Mapping):
-        raise state_file_error(f"a state message is {_kind(item)}, not an object")
+        raise UnusableState(f"a state message is {_kind(item)}, not an object")
     kind = item.get("type")
     if kind == "STREAM" or (kind is None and "stream" in item):
         return [_stream_message(item.get("stream"))]
     if kind == "GLOBAL":
         block = item.get("global")
         if not isinstance(block, Mapping) or not isinstance(block.get("stream_states"), list):
-            raise state_file_error("a GLOBAL state message has no 'global.stream_states' list")
+            raise UnusableState("a GLOBAL state message has no 'global.stream_states' list")
         if block.get("shared_state"):
             logger.warning("The saved state has a shared (GLOBAL) part this connector does not use; it is ignored.")
         return [_stream_message(stream) for stream in block["stream_states"]]
     if kind == "LEGACY" or (kind is None and "data" in item):
         return _from_object(item.get("data"), "a LEGACY state message")
-    raise state_file_error(f"unknown state message type {kind!r} (expected STREAM)")
+    raise UnusableState(f"unknown state message type {kind!r} (expected STREAM)")
 
 
 def _stream_message(stream: Any) -> dict[str, Any]:
     if not isinstance(stream, Mapping):
-        raise state_file_error("a STREAM state message has no 'stream' object")
+        raise UnusableState("a STREAM state message has no 'stream' object")
     descriptor = stream.get("stream_descriptor")
     if not isinstance(descriptor, Mapping) or not isinstance(descriptor.get("name"), str) or not descriptor["name"]:
-        raise state_file_error("a STREAM state message has no 'stream_descriptor.name'")
+        raise UnusableState("a STREAM state message has no 'stream_descriptor.name'")
     state = stream.get("stream_state")
     if state is not None and not isinstance(state, Mapping):
-        raise state_file_error(f"the state of stream '{descriptor['name']}' is {_kind(state)}, not an object")
+        raise UnusableState(f"the state of stream '{descriptor['name']}' is {_kind(state)}, not an object")
     return {"type": "STREAM", "stream": {"stream_descriptor": dict(descriptor), "stream_state": state or {}}}
 
 
 def _from_object(states: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(states, Mapping):
-        raise state_file_error(f"{what} is {_kind(states)}, not an object of stream states")
+        raise UnusableState(f"{what} is {_kind(states)}, not an object of stream states")
     logger.info(f"The saved state is {what}; reading it as per-stream states.")
     return [
         _stream_message({"stream_descriptor": {"name": str(name)}, "stream_state": state})

@@ -20,8 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from .failures import CONFIG, Failure
 
 CONNECT_TIMEOUT = 30.0
 # Between bytes. Zendesk's edge answers an export page that takes too long to build with 504 after about a
@@ -80,5 +79,5 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
         message = f"Invalid environment: {name} must be a number of seconds above 0, got {raw!r}"
-        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+        raise Failure(message, CONFIG)
     return value

@@ -8,7 +8,8 @@ from typing import Any
 import requests
 
 from ..errors import json_body
-from ..paginators import NextPagePaginator, PageCursorPaginator, Unpaginated, pagination_error
+from ..failures import BrokenPagination
+from ..paginators import NextPagePaginator, PageCursorPaginator, Unpaginated
 from ..per_parent import PerParentList
 from ..state import CreatedWindowPosition, FullRefresh, ListPosition, Record
 from .base import ZendeskStream
@@ -98,12 +99,12 @@ class AttributeDefinitions(ZendeskStream):
     def _records(self, response: requests.Response) -> list[Record]:
         definitions = json_body(response).get(self.records_key)
         if not isinstance(definitions, dict):
-            raise pagination_error(f"a page of '{self.name}' has no '{self.records_key}' object")
+            raise BrokenPagination(f"a page of '{self.name}' has no '{self.records_key}' object")
         rows: list[Record] = []
         for condition in ("all", "any"):
             listed: Any = definitions.get(f"conditions_{condition}")  # Zendesk sends both lists, empty or not
             if not isinstance(listed, list) or not all(isinstance(row, dict) for row in listed):
-                raise pagination_error(f"'{self.name}' has a 'conditions_{condition}' that is not a list of objects")
+                raise BrokenPagination(f"'{self.name}' has a 'conditions_{condition}' that is not a list of objects")
             rows += [{**row, "condition": condition} for row in listed]
         return rows
 

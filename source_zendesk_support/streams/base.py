@@ -24,21 +24,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from airbyte_cdk.models import FailureType, SyncMode
+from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget
 from airbyte_cdk.sources.streams.core import CheckpointMixin
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.page_size_reduction_exception import PageSizeReductionRequiredException
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from requests.auth import AuthBase
 
 from ..auth import can_refresh
 from ..cdk import send
 from ..config import ZendeskConfig
 from ..errors import ZendeskBackoff, ZendeskErrorHandler, drop_raw_body, json_body
-from ..paginators import PageSize, PageWalk, Paginator, pagination_error
+from ..failures import BrokenPagination, Failure, UnusableState
+from ..paginators import PageSize, PageWalk, Paginator
 from ..per_parent import PerParentList, PerParentReader
-from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record, state_error
+from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record
 from ..waits import DEFAULT_WAITS, Waits
 
 
@@ -151,7 +151,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
             self._position.reset()
         resume = self._position.resume_url()
         if resume and not self._is_own_host(resume):
-            raise state_error(self.name, f"it resumes at a URL outside {self._config.host}")
+            raise UnusableState(f"it resumes at a URL outside {self._config.host}", self.name)
         return PageWalk(self.name, resume, ignore=self.paginator.page_size_param)
 
     def request_page(self, walk: PageWalk, sideloads: Mapping[str, Any] | None = None) -> requests.Response:
@@ -227,9 +227,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         """The rows this stream reads on a page (`page_key`): its records, or the parents of its records."""
         records = json_body(response).get(self.page_key)
         if not isinstance(records, list):
-            raise pagination_error(f"a page of '{self.name}' has no '{self.page_key}' list")
+            raise BrokenPagination(f"a page of '{self.name}' has no '{self.page_key}' list")
         if not all(isinstance(row, dict) for row in records):
-            raise pagination_error(f"a page of '{self.name}' holds a record that is not an object")
+            raise BrokenPagination(f"a page of '{self.name}' holds a record that is not an object")
         return records
 
     # -- requests ----------------------------------------------------------------------------------------------------
@@ -249,9 +249,7 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
                 f"Zendesk returned a next-page URL for '{self.name}' on another host ({urlsplit(url).hostname}); "
                 f"the connector only talks to {self._config.host}."
             )
-            raise AirbyteTracedException(
-                message=message, internal_message=message, failure_type=FailureType.system_error
-            )
+            raise Failure(message)
         return url
 
     def _is_own_host(self, url: str) -> bool:

@@ -15,8 +15,9 @@ from typing import Any
 
 import requests
 
+from ..failures import UnreadablePage
 from ..paginators import ExportTimePaginator
-from ..state import ISO, LATEST_TIME, UNIX, EndTimePosition, Record, iso, response_error
+from ..state import ISO, LATEST_TIME, UNIX, EndTimePosition, Record, iso
 from .base import ZendeskStream
 
 EXPORT = "incremental/ticket_events.json"
@@ -55,7 +56,7 @@ class DerivedFromExport(ZendeskStream):
         try:
             return [record for event in super()._records(response) for record in self.from_event(event)]
         except ValueError as problem:
-            raise response_error(self.name, str(problem)) from None
+            raise UnreadablePage(self.name, str(problem)) from None
 
     @staticmethod
     def from_event(event: Record) -> list[Record]:
