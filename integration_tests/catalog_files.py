@@ -29,9 +29,8 @@ FUTURE = 4102444800  # 2100-01-01T00:00:00Z
 def configured_catalog() -> dict[str, Any]:
     entries = []
     for stream in STREAMS:
-        declared_cursor = getattr(stream, "cursor_field", None)  # on the class: the CDK's property unless declared
-        cursor = declared_cursor if isinstance(declared_cursor, str) else None
-        incremental = bool(stream.position.key)
+        cursor = stream.position.catalog_cursor  # None: a full-refresh stream
+        incremental = cursor is not None
         pk = [[stream.primary_key]] if stream.primary_key else None
         declared: dict[str, Any] = {
             "name": stream_name(stream),

@@ -32,14 +32,11 @@ STREAMS = tuple(name for name in STREAM_CLASSES if name not in AWAITING_EMULATOR
 TRUTH_ALIASES = {"ticket_metrics": "ticket_metrics_all"}
 
 
-# The fields that tell apart the records of a stream without a primary key.
-NATURAL_KEYS = {"attribute_definitions": ("condition", "subject")}
-
-
 def key_of(stream: str) -> str | tuple[str, ...]:
-    """A stream's primary key field, or for a stream without one the fields that tell its records apart."""
-    key = STREAM_CLASSES[stream].primary_key
-    return NATURAL_KEYS[stream] if key is None else str(key)
+    """A stream's primary key field, or for a stream without one the fields that tell its records apart (its
+    `natural_key`)."""
+    declared = STREAM_CLASSES[stream]
+    return declared.natural_key if declared.primary_key is None else str(declared.primary_key)
 
 
 def key_value(row: dict, stream: str) -> Any:

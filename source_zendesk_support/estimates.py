@@ -56,13 +56,6 @@ from .config import ZendeskConfig
 from .errors import ZendeskBackoff, classify, describe, json_body
 from .waits import Waits
 
-# Which count endpoint counts a stream's records (paths under api/v2/).
-COUNT_ENDPOINTS: Mapping[str, str] = {
-    "tickets": "tickets/count.json",
-    "ticket_metrics": "tickets/count.json",
-    "users": "users/count.json",
-    "organizations": "organizations/count.json",
-}
 RECOUNT_CAP = 100_000  # the value Zendesk answers while it refreshes a count above it (refreshed_at: null)
 
 
@@ -138,8 +131,10 @@ class Estimates:
     """Asks Zendesk's count endpoints, each at most once a sync, through the sync's pacer and authenticator."""
 
     def __init__(self, config: ZendeskConfig, authenticator: AuthBase, pacer: AbstractAPIBudget, waits: Waits,
-                 logger: logging.Logger, progress: Progress) -> None:
+                 logger: logging.Logger, progress: Progress, count_endpoints: Mapping[str, str]) -> None:
+        """`count_endpoints`: by stream, the endpoint that counts its records (its `count_endpoint`)."""
         self._config, self._authenticator, self._pacer = config, authenticator, pacer
+        self._count_endpoints = count_endpoints
         self._waits, self._logger, self.progress = waits, logger, progress
         self._answers: dict[str, int | None] = {}
         self._asking: dict[str, threading.Lock] = {}
@@ -147,7 +142,7 @@ class Estimates:
 
     def rows(self, stream: str, from_start: bool) -> int | None:
         """The estimate for `stream` when it reads from the start date, else None (the module docstring says why)."""
-        path = COUNT_ENDPOINTS.get(stream)
+        path = self._count_endpoints.get(stream)
         if path is None or not from_start:
             return None
         with self._lock:

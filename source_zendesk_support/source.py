@@ -84,7 +84,8 @@ class SourceZendeskSupport(AbstractSource):
         # One budget for all streams: they spend the same account's limits (the share of them the config allows).
         pacer = Pacer(waits, logger, share=zendesk.rate_limit_percent)
         streams = [stream(zendesk, authenticator, self._clock, waits, pacer) for stream in STREAMS]
-        return streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress)
+        counts = {stream.name: stream.count_endpoint for stream in streams if stream.count_endpoint}
+        return streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress, counts)
 
     def read(
         self,

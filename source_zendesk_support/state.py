@@ -1,4 +1,5 @@
-"""Stream state: reading it (including the official connector's shapes) and how each kind of stream moves it.
+"""Stream state: how each kind of stream moves it, and reading it back (the official connector's shapes are
+migrated first, state_file.LegacyStateMigration).
 
 What every position below relies on:
 - State is emitted only between pages (driver.py emits it after each page a stream read), so a position only has to
@@ -9,16 +10,14 @@ What every position below relies on:
 
 from __future__ import annotations
 
-import calendar
 import copy
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from .failures import UnreadablePage, UnusableState
+from .instants import ISO, UNIX, Codec, canonical, iso, record_time, time_span, to_unix
 
 Clock = Callable[[], float]
 Record = Mapping[str, Any]
@@ -27,73 +26,6 @@ Record = Mapping[str, Any]
 # re-reads a few minutes (records are deduplicated by primary key downstream); starting later would lose data.
 EXPORT_MIN_AGE_SECONDS = 300
 FUTURE_SLACK_SECONDS = 24 * 3600
-LATEST_TIME = 253402300799  # 9999-12-31T23:59:59Z
-
-
-def iso(unix: int) -> str:
-    """Zendesk's own timestamp format, so record values and state values compare as plain strings."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
-
-
-def to_unix(value: Any) -> int:
-    """An instant as Zendesk or an Airbyte state may write it: unix seconds (int or numeric string) or ISO 8601."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a time")
-    if isinstance(value, int | float):
-        seconds = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
-        seconds = int(float(value))
-    elif isinstance(value, str):
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        seconds = calendar.timegm((moment if moment.tzinfo is None else moment.astimezone(UTC)).timetuple())
-    else:
-        raise ValueError(f"{value!r} is not a time")
-    if seconds < 0:
-        raise ValueError(f"{value!r} is before 1970")
-    if seconds > LATEST_TIME:
-        raise ValueError(f"{value!r} is after 9999")  # no such record exists, and ISO strings stop comparing right
-    return seconds
-
-
-def _canonical(value: Any) -> bool:
-    """Zendesk's own "2024-01-31T12:00:00Z": such strings compare as text exactly as the instants they name."""
-    return isinstance(value, str) and len(value) == 20 and value[-1] == "Z"
-
-
-@dataclass(frozen=True)
-class LegacyStateMigration:
-    """Accepts the official Airbyte connector's state for a stream: the same position under another key or nested
-    in its low-code cursor's wrappers. Values such as "1704217140" (a string) are parsed later by the position."""
-
-    key: str
-    aliases: tuple[tuple[str, ...], ...] = ()
-
-    def should_migrate(self, state: Mapping[str, Any]) -> bool:
-        return self.key not in state and self._found(state) is not None
-
-    def migrate(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        return {self.key: self._found(state)}
-
-    def _found(self, state: Mapping[str, Any]) -> Any:
-        for path in (*self.aliases, ("state", self.key)):
-            value: Any = state
-            for part in path:
-                value = value.get(part) if isinstance(value, Mapping) else None
-            if value is not None:
-                return value
-        return None
-
-
-@dataclass(frozen=True)
-class Codec:
-    """How a cursor's instants are written, in records and in state: unix seconds (tickets' generated_timestamp)
-    or Zendesk's ISO strings (updated_at, created_at). Reading accepts either (see to_unix)."""
-
-    render: Callable[[int], Any]
-
-
-UNIX = Codec(int)
-ISO = Codec(iso)
 
 
 class Position:
@@ -101,12 +33,14 @@ class Position:
     instance its own copy, so no state is ever shared between streams or runs.
 
     `key` names the position in the state, `field` the records' field (or, with `observe`, the carriers' field) whose
-    instants move it; `codec` how the state writes the instant."""
+    instants move it; `codec` how the state writes the instant. A position with a `key` makes its stream incremental
+    (streams/base.py), its cursor in the catalog `cursor` or else `field`."""
 
     key: str | None = None
     field: str | None = None
     codec: Codec = ISO
     observe: str | None = None  # the list on a page whose rows carry `field`, when not the records themselves
+    cursor: str | None = None  # the records' own cursor in the catalog, when it is not `field`
     # Set by `bind` (a prototype has none): the start date, the clock and the stream's name for messages.
     _start: int
     _clock: Clock
@@ -129,6 +63,11 @@ class Position:
         bound._start, bound._clock, bound._stream = start_time, clock, stream
         bound.reset()
         return bound
+
+    @property
+    def catalog_cursor(self) -> str | None:
+        """The field the catalog names as the stream's cursor; None when the stream keeps no state (full refresh)."""
+        return (self.cursor or self.field) if self.key else None
 
     # -- state in and out ------------------------------------------------------------------------------------------
     @property
@@ -206,32 +145,14 @@ class Position:
     def _export_start(self) -> dict[str, Any]:
         return {"start_time": min(self._floor, int(self._clock()) - EXPORT_MIN_AGE_SECONDS)}
 
-    # -- reading the instants in Zendesk's records ----------------------------------------------------------------
     # Zendesk sends its own format; anything else is parsed, and what is not a time at all is an error, never a
-    # crash and never a reason to drop a record.
-    def _record_time(self, value: Any, field: str) -> int:
-        try:
-            return to_unix(value)
-        except (ValueError, OverflowError, TypeError):
-            raise UnreadablePage(self._stream, f"a record's '{field}' is not a time ({str(value)[:40]!r})") from None
-
-    def _span(self, rows: Iterable[Record], field: str) -> tuple[int, int] | None:
-        """The oldest and the newest instant in `field` over `rows` (rows without one are skipped)."""
-        values = [value for value in (row.get(field) for row in rows) if value is not None and value != ""]
-        if not values:
-            return None
-        if all(_canonical(value) for value in values) or all(type(value) is int for value in values):
-            low, high = min(values), max(values)  # the common case: two parses per page, not one per record
-            return self._record_time(low, field), self._record_time(high, field)
-        times = [self._record_time(value, field) for value in values]
-        return min(times), max(times)
-
+    # crash and never a reason to drop a record (instants.py).
     def _not_before(self, row: Record, field: str, floor_text: str) -> bool:
         """Whether a record is at or after the floor; one without a time is kept (never dropped unseen)."""
         value = row.get(field)
         if value is None or value == "":
             return True
-        return value >= floor_text if _canonical(value) else self._record_time(value, field) >= self._floor
+        return value >= floor_text if canonical(value) else record_time(value, field, self._stream) >= self._floor
 
 
 @dataclass(kw_only=True)
@@ -262,6 +183,7 @@ class ExportPosition(Position):
     field: str
     codec: Codec = ISO
     observe: str | None = None
+    cursor: str | None = None  # ticket_metrics: the metric set's updated_at, its position the tickets'
     # Within a sync, the next page is resumed by its cursor URL: restarting from the highest value emitted would
     # re-read that whole second, more than a page when 1,000+ tickets share it (bulk updates do that).
     walk_url_key: ClassVar[str | None] = "after_url"
@@ -273,7 +195,7 @@ class ExportPosition(Position):
         carriers = body.get(self.observe) if self.observe else records
         if not isinstance(carriers, list) or not all(isinstance(row, Mapping) for row in carriers):
             raise UnreadablePage(self._stream, f"its '{self.observe}' is not a list of objects")
-        span = self._span(carriers, self.field)
+        span = time_span(carriers, self.field, self._stream)
         if span:
             self._floor = max(self._floor, span[1])
         self._next_url = next_url
@@ -318,6 +240,7 @@ class EndTimePosition(Position):
     # A stream asking for its records per row (per_parent.py): the rows it reads on the export's pages (Help Center
     # articles), which this position moves on and selects as it would its own records.
     observe: str | None = None
+    cursor: str | None = None  # ticket_comments: the comment's created_at, its position the export's timestamp
     _boundary_second: int | None = None
     _boundary_ids: set[Any] = dataclass_field(default_factory=set)
 
@@ -343,7 +266,7 @@ class EndTimePosition(Position):
         end_time = body.get("end_time")
         if end_time is None:
             return next_url
-        end_time = self._record_time(end_time, "end_time")
+        end_time = record_time(end_time, "end_time", self._stream)
         second = self._written(end_time)
         at_boundary = {row.get("id") for row in records if row.get(self.field) == second}
         if not all(type(key) in (int, str) for key in at_boundary):
@@ -406,7 +329,7 @@ class ListPosition(Position):
             start = self._high if self._high is not None else self._floor
             self._cap = (self._began if self._began is not None else start) if resumed else (
                 int(self._clock()) - EXPORT_MIN_AGE_SECONDS)
-        span = self._span(records, self.field)
+        span = time_span(records, self.field, self._stream)
         if span:
             newest = min(span[1], self._cap)
             self._high = newest if self._high is None else max(self._high, newest)
@@ -458,7 +381,7 @@ class AuditWalkPosition(Position):
         return [row for row in records if self._not_before(row, self.field, floor)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        span = self._span(records, self.field)
+        span = time_span(records, self.field, self._stream)
         if span:
             oldest, newest = span
             self._high = newest if self._high is None else max(self._high, newest)

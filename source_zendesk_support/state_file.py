@@ -3,7 +3,8 @@
 The CDK's own reader accepts only the per-stream list and answers anything else with "Something went wrong in the
 connector". A state file is written by someone else (the platform, a migration, a hand edit), so each shape we
 can read unambiguously is migrated to per-stream states, and anything else is a config error that says what is
-wrong and how to recover. What a single stream's state may hold is checked later, by that stream's position.
+wrong and how to recover. What a single stream's state may hold is checked later, by that stream's position, once
+the official connector's shapes of it are migrated (`LegacyStateMigration`, below).
 
 Migrated shapes: Airbyte's legacy object `{"<stream>": {...}}` and LEGACY messages, GLOBAL messages (their
 per-stream parts; this connector keeps no shared state), and Singer's `{"bookmarks": {"<stream>": {...}}}`.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from airbyte_cdk.models import AirbyteStateMessage, AirbyteStateMessageSerializer
@@ -91,3 +93,27 @@ def _from_object(states: Any, what: str) -> list[dict[str, Any]]:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else f"a {type(value).__name__}"
+
+
+@dataclass(frozen=True)
+class LegacyStateMigration:
+    """Accepts the official Airbyte connector's state for a stream: the same position under another key or nested
+    in its low-code cursor's wrappers. Values such as "1704217140" (a string) are parsed later by the position."""
+
+    key: str
+    aliases: tuple[tuple[str, ...], ...] = ()
+
+    def should_migrate(self, state: Mapping[str, Any]) -> bool:
+        return self.key not in state and self._found(state) is not None
+
+    def migrate(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        return {self.key: self._found(state)}
+
+    def _found(self, state: Mapping[str, Any]) -> Any:
+        for path in (*self.aliases, ("state", self.key)):
+            value: Any = state
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is not None:
+                return value
+        return None

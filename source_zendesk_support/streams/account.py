@@ -32,7 +32,6 @@ class CustomRoles(ZendeskStream):
 
     endpoint = "custom_roles.json"
     records_key = "custom_roles"
-    cursor_field = "updated_at"
     paginator = Unpaginated()
     position = ListPosition()
     requires = "custom roles (the Enterprise plan)"
@@ -48,7 +47,6 @@ class Schedules(ZendeskStream):
 
     endpoint = "business_hours/schedules.json"
     records_key = "schedules"
-    cursor_field = "updated_at"
     paginator = Unpaginated()
     position = ListPosition()
     requires = BUSINESS_HOURS
@@ -91,6 +89,7 @@ class AttributeDefinitions(ZendeskStream):
     """
 
     primary_key = None  # type: ignore[assignment]
+    natural_key = ("condition", "subject")
     endpoint = "routing/attributes/definitions.json"
     records_key = "definitions"
     paginator = Unpaginated()
@@ -117,7 +116,6 @@ class AuditLogs(ZendeskStream):
     endpoint = "audit_logs.json"
     records_key = "audit_logs"
     params = {"sort": "created_at"}
-    cursor_field = "created_at"
     paginator = PageCursorPaginator()
     position = CreatedWindowPosition(window_param="filter[created_at][]")
     requires = "the audit log (the Enterprise plan)"

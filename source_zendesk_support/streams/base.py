@@ -38,7 +38,8 @@ from ..errors import ZendeskBackoff, ZendeskErrorHandler, drop_raw_body, json_bo
 from ..failures import BrokenPagination, Failure, UnusableState
 from ..paginators import PageSize, PageWalk, Paginator
 from ..per_parent import PerParentList, PerParentReader
-from ..state import Clock, FullRefresh, LegacyStateMigration, Position, Record
+from ..state import Clock, FullRefresh, Position, Record
+from ..state_file import LegacyStateMigration
 from ..waits import DEFAULT_WAITS, Waits
 
 
@@ -48,6 +49,7 @@ def _now() -> float:
 
 class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     primary_key: str = "id"
+    natural_key: tuple[str, ...] = ()  # without a primary key: the fields that tell records apart (tests, tools)
     endpoint: str  # relative to https://<subdomain>.zendesk.com/api/v2/
     records_key: str  # the response key holding the records
     paginator: Paginator
@@ -57,6 +59,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     # The plan, add-on or feature the stream needs when not every account has it ("the Enterprise plan"): without
     # it Zendesk answers 403 or 404, and the stream is skipped with a warning that says so.
     requires: str | None = None
+    # The endpoint that counts this stream's records (under api/v2/), for the estimate sent before its first record
+    # (estimates.py); None: Zendesk has no cheap count of them.
+    count_endpoint: str | None = None
     # The stream whose requests bring this stream's records too (the same endpoint, or a sideload asked for with this
     # stream's params), and the field under which Zendesk also embeds this stream's record in each of that stream's
     # records. When both are synced from the same position they read the same pages (sharing.py).
@@ -65,6 +70,16 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
     # Records Zendesk lists only per parent record (per_parent.py): the stream's pages are parent rows, the ones its
     # position observes, and its records are asked for row by row before its position moves past their page.
     per_parent: PerParentList | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A stream is incremental when its position keeps a state, with the catalog cursor the position names: said
+        once, by the position."""
+        super().__init_subclass__(**kwargs)
+        if "cursor_field" in vars(cls):
+            raise TypeError(f"{cls.__name__}: its position says whether it is incremental and by which cursor "
+                            "(Position.cursor), not cursor_field")
+        if cls.position.catalog_cursor:
+            setattr(cls, "cursor_field", cls.position.catalog_cursor)  # noqa: B010  # a str over the CDK's property
 
     def __init__(
         self,

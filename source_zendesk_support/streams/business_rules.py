@@ -14,7 +14,6 @@ class Macros(ZendeskStream):
 
     endpoint = "macros.json"
     records_key = "macros"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -36,7 +35,6 @@ class Triggers(ZendeskStream):
 
     endpoint = "triggers.json"
     records_key = "triggers"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -48,7 +46,6 @@ class SlaPolicies(ZendeskStream):
 
     endpoint = "slas/policies.json"
     records_key = "sla_policies"
-    cursor_field = "updated_at"
     paginator = NextPagePaginator()
     position = ListPosition()
     requires = "SLA policies (Support Professional or Suite Growth and above)"

@@ -32,7 +32,6 @@ class Topics(ZendeskStream):
 
     endpoint = "community/topics.json"
     records_key = "topics"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
     requires = COMMUNITY
@@ -45,7 +44,6 @@ class Posts(ZendeskStream):
 
     endpoint = "community/posts.json"
     records_key = "posts"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
     requires = COMMUNITY
@@ -59,7 +57,6 @@ class PerPost(ZendeskStream):
 
     endpoint = Posts.endpoint
     paginator = Posts.paginator
-    cursor_field = "updated_at"
     position = ListPosition(observe="posts")
     pages_of = "posts"
     requires = COMMUNITY

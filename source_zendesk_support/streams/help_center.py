@@ -64,7 +64,6 @@ class Articles(ZendeskStream):
 
     endpoint = "help_center/incremental/articles.json"
     records_key = "articles"
-    cursor_field = "updated_at"
     paginator = ArticleExportPaginator()
     position = EndTimePosition()
     requires = HELP_CENTER
@@ -78,7 +77,6 @@ class PerArticle(ZendeskStream):
 
     endpoint = Articles.endpoint
     paginator = Articles.paginator
-    cursor_field = "updated_at"
     position = EndTimePosition(observe="articles")
     pages_of = "articles"
     requires = HELP_CENTER

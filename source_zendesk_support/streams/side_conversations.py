@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..instants import UNIX
 from ..paginators import ExportCursorPaginator, NextPagePaginator
 from ..per_parent import PerParentList
-from ..state import UNIX, ExportPosition
+from ..state import ExportPosition
 from .base import ZendeskStream
 
 
@@ -34,9 +35,9 @@ class SideConversations(ZendeskStream):
 
     endpoint = "incremental/tickets/cursor.json"
     records_key = "side_conversations"
-    cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
-    position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
+    position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets",
+                              cursor="updated_at")
     pages_of = "tickets"
     per_parent = PerParentList(
         "tickets/{id}/side_conversations.json",

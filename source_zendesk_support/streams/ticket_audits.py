@@ -15,6 +15,5 @@ class TicketAudits(ZendeskStream):
 
     endpoint = "ticket_audits.json"
     records_key = "audits"
-    cursor_field = "created_at"
     paginator = AuditCursorPaginator()
     position = AuditWalkPosition()

@@ -11,13 +11,15 @@ https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremen
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import requests
 
 from ..failures import UnreadablePage
+from ..instants import ISO, LATEST_TIME, UNIX, iso
 from ..paginators import ExportTimePaginator
-from ..state import ISO, LATEST_TIME, UNIX, EndTimePosition, Record, iso
+from ..state import EndTimePosition, Record
 from .base import ZendeskStream
 
 EXPORT = "incremental/ticket_events.json"
@@ -42,7 +44,6 @@ class TicketEvents(ZendeskStream):
     endpoint = EXPORT
     records_key = "ticket_events"
     params = {"include": "comment_events"}
-    cursor_field = "timestamp"
     paginator = ExportTimePaginator()
     position = EVENT_TIME
 
@@ -82,8 +83,7 @@ class TicketComments(FromChildEvents):
     """
 
     params = {"include": "comment_events"}
-    cursor_field = "created_at"
-    position = EVENT_TIME
+    position = replace(EVENT_TIME, cursor="created_at")
     legacy_state_keys = (("created_at",), ("state", "created_at"))
 
     @staticmethod
@@ -110,7 +110,6 @@ class TicketFieldHistory(FromChildEvents):
     https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-event-export
     """
 
-    cursor_field = "updated"
     position = EndTimePosition(key="timestamp", field="updated", codec=UNIX, field_codec=ISO)
 
     @staticmethod
@@ -141,7 +140,6 @@ class TicketSchedules(FromChildEvents):
     https://support.zendesk.com/hc/en-us/articles/4408842938522 (schedules applied to tickets by triggers)
     """
 
-    cursor_field = "created_at"
     position = EndTimePosition(key="timestamp", field="created_at", codec=UNIX, field_codec=ISO)
 
     @staticmethod
@@ -174,7 +172,6 @@ class TicketMetricEvents(ZendeskStream):
 
     endpoint = "incremental/ticket_metric_events.json"
     records_key = "ticket_metric_events"
-    cursor_field = "time"
     paginator = ExportTimePaginator()
     position = EndTimePosition(key="time", field="time", codec=ISO)
 
@@ -213,7 +210,6 @@ class TicketSlaPolicies(DerivedFromExport):
 
     endpoint = TicketMetricEvents.endpoint
     records_key = TicketMetricEvents.records_key
-    cursor_field = "time"
     paginator = ExportTimePaginator()
     position = TicketMetricEvents.position
     pages_of = "ticket_metric_events"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..instants import ISO, UNIX
 from ..paginators import ExportCursorPaginator, NextPagePaginator, PageCursorPaginator, Unpaginated
-from ..state import ISO, UNIX, ExportPosition, ListPosition
+from ..state import ExportPosition, ListPosition
 from .base import ZendeskStream
 
 
@@ -17,8 +18,8 @@ class Tickets(ZendeskStream):
 
     endpoint = "incremental/tickets/cursor.json"
     records_key = "tickets"
-    cursor_field = "generated_timestamp"
     paginator = ExportCursorPaginator()
+    count_endpoint = "tickets/count.json"
     position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX)
 
 
@@ -38,9 +39,10 @@ class TicketMetrics(ZendeskStream):
     endpoint = "incremental/tickets/cursor.json"
     records_key = "metric_sets"
     params = {"include": "metric_sets"}
-    cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
-    position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets")
+    count_endpoint = "tickets/count.json"  # one metric set per ticket
+    position = ExportPosition(key="generated_timestamp", field="generated_timestamp", codec=UNIX, observe="tickets",
+                              cursor="updated_at")
     pages_of = "tickets"
     embedded_as = "metric_set"
     legacy_state_keys = (
@@ -57,7 +59,6 @@ class TicketFields(ZendeskStream):
 
     endpoint = "ticket_fields.json"
     records_key = "ticket_fields"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -80,7 +81,6 @@ class TicketForms(ZendeskStream):
 
     endpoint = "ticket_forms.json"
     records_key = "ticket_forms"
-    cursor_field = "updated_at"
     paginator = NextPagePaginator()
     position = ListPosition()
     requires = "ticket forms (Support Enterprise or Suite Growth and above)"
@@ -93,7 +93,6 @@ class CustomStatuses(ZendeskStream):
 
     endpoint = "custom_statuses.json"
     records_key = "custom_statuses"
-    cursor_field = "updated_at"
     paginator = Unpaginated()
     position = ListPosition()
 
@@ -106,7 +105,6 @@ class SatisfactionRatings(ZendeskStream):
 
     endpoint = "satisfaction_ratings.json"
     records_key = "satisfaction_ratings"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition(since_param="start_time")
     requires = "satisfaction ratings turned on (legacy CSAT)"
@@ -120,7 +118,6 @@ class TicketActivities(ZendeskStream):
 
     endpoint = "activities.json"
     records_key = "activities"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition(since_param="since", since_codec=ISO)
 
@@ -132,6 +129,5 @@ class TicketSkips(ZendeskStream):
 
     endpoint = "skips.json"
     records_key = "skips"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()

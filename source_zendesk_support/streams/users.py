@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ..instants import ISO
 from ..paginators import ExportCursorPaginator, ExportTimePaginator, PageCursorPaginator
-from ..state import ISO, EndTimePosition, ExportPosition, ListPosition
+from ..state import EndTimePosition, ExportPosition, ListPosition
 from .base import ZendeskStream
 
 
@@ -14,8 +15,8 @@ class Users(ZendeskStream):
 
     endpoint = "incremental/users/cursor.json"
     records_key = "users"
-    cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
+    count_endpoint = "users/count.json"
     position = ExportPosition(key="updated_at", field="updated_at", codec=ISO)
 
 
@@ -26,8 +27,8 @@ class Organizations(ZendeskStream):
 
     endpoint = "incremental/organizations.json"
     records_key = "organizations"
-    cursor_field = "updated_at"
     paginator = ExportTimePaginator()
+    count_endpoint = "organizations/count.json"
     position = EndTimePosition()
 
 
@@ -39,7 +40,6 @@ class Groups(ZendeskStream):
     endpoint = "groups.json"
     records_key = "groups"
     params = {"exclude_deleted": "false"}
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -51,7 +51,6 @@ class GroupMemberships(ZendeskStream):
 
     endpoint = "group_memberships.json"
     records_key = "group_memberships"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -63,7 +62,6 @@ class OrganizationMemberships(ZendeskStream):
 
     endpoint = "organization_memberships.json"
     records_key = "organization_memberships"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -75,7 +73,6 @@ class OrganizationFields(ZendeskStream):
 
     endpoint = "organization_fields.json"
     records_key = "organization_fields"
-    cursor_field = "updated_at"
     paginator = PageCursorPaginator()
     position = ListPosition()
 
@@ -103,7 +100,6 @@ class UserIdentities(ZendeskStream):
     endpoint = "incremental/users/cursor.json"
     records_key = "identities"
     params = {"include": "identities"}
-    cursor_field = "updated_at"
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="updated_at", field="updated_at", codec=ISO, observe="users")
     pages_of = "users"
