@@ -78,9 +78,19 @@ def _python_version() -> str:
     return subprocess.run([PYTHON, "-V"], capture_output=True, text=True, check=True).stdout.strip()
 
 
+# The environment this process started with: the integration tests route the whole pytest process through an
+# emulator's proxy for a session (integration_tests/conftest.py, emulator_env), and pip through it gets 403s.
+STARTUP_ENV = dict(os.environ)
+
+
 def clean_env() -> dict[str, str]:
     """This process's environment without what would make a venv's Python import from elsewhere."""
     return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+
+
+def install_env() -> dict[str, str]:
+    """The environment pip runs in: as this process started (its proxy, not an emulator's), cleaned likewise."""
+    return {k: v for k, v in STARTUP_ENV.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
 
 
 def _venv(name: str, key: str, install: Callable[[Path, Path], None]) -> Path:
@@ -110,7 +120,7 @@ def _built(venv: Path, key: str, install: Callable[[Path, Path], None]) -> Path:
 def _pip(venv: Path, args: list[str], log: Path, cwd: Path | None = None) -> None:
     with log.open("a") as out:
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", *args], cwd=cwd, stdout=out,
-                       stderr=subprocess.STDOUT, env=clean_env(), check=True)
+                       stderr=subprocess.STDOUT, env=install_env(), check=True)
 
 
 def image_venv() -> Path:

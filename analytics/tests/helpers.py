@@ -11,18 +11,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 ANALYTICS_PYTHON = ROOT / ".venvs" / "analytics" / "bin" / "python"
 TICKETS = 300  # the emulated account of the end-to-end tests (conftest.py)
+# The environment pytest started with: the integration tests route the whole process through an emulator's proxy for
+# the session (integration_tests/conftest.py, emulator_env), and pip through it gets 403s building the venvs.
+STARTUP_ENV = dict(os.environ)
 
 
 def setup_analytics_venv() -> None:
     """bin/setup-analytics: builds .venvs/analytics on first use (about 20 s), then returns at once."""
-    done = subprocess.run([str(ROOT / "bin" / "setup-analytics")], capture_output=True, text=True, timeout=900)
+    done = subprocess.run([str(ROOT / "bin" / "setup-analytics")], capture_output=True, text=True, timeout=900,
+                          env=STARTUP_ENV)
     assert done.returncode == 0, done.stderr[-3000:]
 
 
 def run_analytics(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     """bin/analytics as a user runs it (pytest's process has no DuckDB: the command brings its own venv)."""
     return subprocess.run([str(ROOT / "bin" / "analytics"), *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
+                          env={**STARTUP_ENV, **(env or {})}, timeout=timeout)
 
 
 def query(db: Path, sql: str) -> list[list[Any]]:
