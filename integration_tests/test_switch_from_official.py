@@ -261,3 +261,28 @@ def test_given_an_official_state_then_our_own_state_shapes_come_out(switched):
     assert isinstance(ours["ticket_metrics"]["generated_timestamp"], int)
     assert not {"_ab_updated_at", "parent_state", "states", "use_global_cursor"} & ours["ticket_metrics"].keys()
     assert "created_at" not in ours["ticket_comments"] and "timestamp" in ours["ticket_comments"]
+
+
+@pytest.mark.parametrize(("stream", "values"), [("tickets", "custom_fields"), ("users", "user_fields"),
+                                                ("organizations", "organization_fields")])
+def test_given_an_official_state_then_records_carry_the_custom_field_columns_and_the_raw_fields_as_before(
+        switched, discovered_catalog, stream, values):
+    # The official connector's raw fields stay as they were (its state and records go on), and the typed columns
+    # discovered for the account come with them from the first sync after the switch.
+    _, result = switched
+    schema = next(s["json_schema"] for s in discovered_catalog["streams"] if s["name"] == stream)
+    columns = {name for name, column in schema["properties"].items() if "x-zendesk-field-id" in column}
+    records = result.records[stream]
+    assert columns and records and all(values in record for record in records)
+    filled = 0
+    for record in records:
+        raw = ({f["id"]: f["value"] for f in record[values]} if isinstance(record[values], list) else
+               {key: record[values].get(key) for key in record[values]})
+        for name in columns & set(record):
+            column = schema["properties"][name]
+            value = raw[column.get("x-zendesk-field-key", column["x-zendesk-field-id"])]
+            assert value is not None, (record["id"], name)  # a column holds a value only where the raw field does
+            if column["type"][1] == "string" and "format" not in column:
+                assert record[name] == value
+            filled += 1
+    assert filled  # the columns come with the first sync after the switch

@@ -51,6 +51,8 @@ class ZendeskConfig:
     credentials: Credentials
     # The share of the account's per-minute request limit (and of the export limit) this connector may spend.
     rate_limit_percent: int = DEFAULT_RATE_LIMIT_PERCENT
+    # One typed column per active custom field on tickets, users and organizations (custom_fields/).
+    custom_field_columns: bool = True
 
     @property
     def host(self) -> str:
@@ -69,7 +71,19 @@ def parse_config(raw: Mapping[str, Any], now: float) -> ZendeskConfig:
         start_time=parse_start_date(raw.get("start_date"), now),
         credentials=parse_credentials(raw.get("credentials")),
         rate_limit_percent=parse_rate_limit_percent(raw.get("rate_limit_percent")),
+        custom_field_columns=parse_flag("custom_field_columns", raw.get("custom_field_columns"), default=True),
     )
+
+
+def parse_flag(field: str, value: Any, default: bool) -> bool:
+    """A boolean; absent (or null) means `default`. "true"/"false" strings, as hand-edited configs hold them, too."""
+    if value is None:
+        return default
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise InvalidConfig(field, f"must be true or false, got {repr(value)[:40]}")
+    return value
 
 
 def parse_rate_limit_percent(value: Any) -> int:

@@ -151,6 +151,18 @@ CHECK_RULES: Mapping[int | str | type[Exception], ErrorResolution] = {
     "network": ErrorResolution(ResponseAction.FAIL, FailureType.config_error, UNREACHABLE),
 }
 
+# Discover reading the account's custom field lists (custom_fields/discover.py): whatever stops a list (no
+# permission, an unknown route, an unreachable host) ends that list at once, and discover goes on without its
+# columns; the rest (429, 5xx, a refreshed token) is waited for and retried as in a sync.
+FIELD_LIST_RULES: Mapping[int | str | type[Exception], ErrorResolution] = {
+    **STREAM_RULES,
+    403: ErrorResolution(ResponseAction.FAIL, FailureType.config_error,
+                         "Zendesk answered 403 Forbidden ({description}): the user is not an admin, or the OAuth token "
+                         "lacks the 'read' scope"),
+    404: ErrorResolution(ResponseAction.FAIL, FailureType.system_error, "Zendesk answered 404 ({description})"),
+    "network": ErrorResolution(ResponseAction.FAIL, FailureType.config_error, UNREACHABLE),
+}
+
 _NETWORK_ERRORS = (
     requests.exceptions.ConnectionError,
     requests.exceptions.Timeout,

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any
 
 from airbyte_cdk.models import (
+    AirbyteCatalog,
     AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
@@ -24,6 +25,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import build_authenticator, can_refresh
 from .config import ZendeskConfig, parse_config
+from .custom_fields import add_columns, with_columns
 from .driver import read_catalog
 from .errors import CHECK_RULES, CREDENTIALS_REJECTED, ZendeskBackoff, ZendeskErrorHandler, json_body
 from .estimates import Estimates, Progress
@@ -87,6 +89,18 @@ class SourceZendeskSupport(AbstractSource):
         counts = {stream.name: stream.count_endpoint for stream in streams if stream.count_endpoint}
         return streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress, counts)
 
+    def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
+        """The streams' static schemas; with `custom_field_columns` (the default) the tickets, users and
+        organizations schemas get a typed column per active custom field, from the account's three field lists
+        (custom_fields/discover.py: discover never fails for them)."""
+        zendesk, authenticator = self._setup(config)
+        pacer = Pacer(self._waits, logger, share=zendesk.rate_limit_percent)
+        streams = [stream(zendesk, authenticator, self._clock, self._waits, pacer) for stream in STREAMS]
+        catalog = AirbyteCatalog(streams=[stream.as_airbyte_stream() for stream in streams])
+        if not zendesk.custom_field_columns:
+            return catalog
+        return add_columns(catalog, zendesk, authenticator, pacer, self._waits, logger)
+
     def read(
         self,
         logger: logging.Logger,
@@ -97,8 +111,12 @@ class SourceZendeskSupport(AbstractSource):
         """The selected streams are read side by side (driver.py): while the exports wait for Zendesk's next
         minute, the other streams go on."""
         streams, estimates = self._streams_and_estimates(config)
-        yield from read_catalog(streams, catalog, state, logger, lambda rest: super().read(
+        messages = read_catalog(streams, catalog, state, logger, lambda rest: super().read(
             logger, config, rest, state), estimates)
+        if parse_config(config, self._clock()).custom_field_columns:
+            # The one point where records get their custom field columns, from the configured catalog's schemas.
+            messages = with_columns(messages, catalog, logger)
+        yield from messages
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """A failed check is an answer, not a crash: a config error (bad config, credentials Zendesk rejects, ...)

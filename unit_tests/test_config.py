@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_zendesk_support.config import (
     AccessTokenCredentials,
@@ -177,9 +178,12 @@ def test_when_spec_then_fields_secrets_oauth_and_token_retirement_are_declared(c
     connection = spec["connectionSpecification"]
 
     assert connection["required"] == ["subdomain", "credentials"]
-    assert set(connection["properties"]) == {"subdomain", "start_date", "credentials", "rate_limit_percent"}
+    assert set(connection["properties"]) == {"subdomain", "start_date", "credentials", "rate_limit_percent",
+                                             "custom_field_columns"}
     share = connection["properties"]["rate_limit_percent"]
     assert (share["type"], share["minimum"], share["maximum"], share["default"]) == ("integer", 1, 100, 100)
+    columns = connection["properties"]["custom_field_columns"]
+    assert (columns["type"], columns["default"]) == ("boolean", True)
     branches = {b["properties"]["credentials"]["const"]: b for b in connection["properties"]["credentials"]["oneOf"]}
     assert set(branches) == {"api_token", "oauth2.0", "oauth2_refresh"}
     secrets = {
@@ -206,3 +210,19 @@ def test_given_main_py_when_run_as_a_script_then_it_prints_the_spec():
     assert [m["spec"]["connectionSpecification"]["title"] for m in messages if m["type"] == "SPEC"] == [
         "Zendesk Support Spec"
     ]
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, True), (True, True), (False, False), ("false", False),
+                                                 (" True ", True)])
+def test_given_custom_field_columns_then_a_boolean_absent_meaning_on(value, expected):
+    config = {"subdomain": "acme", "credentials": GOOD_CREDENTIALS, "custom_field_columns": value}
+    assert parse_config(config, NOW_TS).custom_field_columns is expected
+
+
+@pytest.mark.parametrize("value", [1, "yes", [], {}])
+def test_given_custom_field_columns_not_a_boolean_then_a_config_error_naming_it(value):
+    config = {"subdomain": "acme", "credentials": GOOD_CREDENTIALS, "custom_field_columns": value}
+    with pytest.raises(AirbyteTracedException) as raised:
+        parse_config(config, NOW_TS)
+    assert raised.value.failure_type == FailureType.config_error
+    assert "'custom_field_columns' must be true or false" in raised.value.message
