@@ -3,8 +3,9 @@
     python examples/pyairbyte_sync.py CONFIG_JSON DUCKDB_FILE [CONNECTOR]
 
 CONFIG_JSON is the connector's config (README, "Config"). With OAuth refresh credentials Zendesk rotates the refresh
-token on every refresh and the old one stops working: the connector hands the new pair over, and this script writes
-it back into CONFIG_JSON (`config_change_callback`) so that the next run starts from it. CONNECTOR is the installed
+token on every refresh and the old one stops working: the connector hands the new pair over (in discover and check
+too, not only in read), and this script's `config_change_callback` gives it to the source, whose next command in this
+run needs it, and writes it back into CONFIG_JSON, so that the next run starts from it. CONNECTOR is the installed
 `source-zendesk-support` console script (default: the one on PATH). Run with PyAirbyte's Python (`pip install
 airbyte`, in a venv of its own: it does not share the connector's dependencies). README: "Use it with PyAirbyte".
 """
@@ -36,6 +37,9 @@ def sync(config_file: Path, db_path: Path, connector: str) -> dict[str, int]:
 
     def save_config(new_config: dict[str, Any]) -> None:
         config_file.write_text(json.dumps(new_config, indent=2))
+        # PyAirbyte keeps the config it was given and starts every later command (discover, read) from it; after a
+        # rotation that config's refresh token is spent (invalid_grant), so the new one goes to the source too.
+        source.set_config(new_config, validate=False)
 
     source = ab.get_source(
         "source-zendesk-support",
