@@ -94,7 +94,8 @@ class Bench:
     def truth(self) -> dict[str, list[dict]]:
         """Every stream's truth rows now (kept until the account changes)."""
         if self._truth is None:
-            self._truth = {stream: self.emu.control("GET", f"truth/{truth_resource(stream)}") for stream in STREAMS}
+            self._truth = {stream: self.emu.control("GET", f"truth/{truth_resource(stream)}", timeout=900)
+                           for stream in STREAMS}
         return self._truth
 
     def counts(self) -> dict[str, int]:

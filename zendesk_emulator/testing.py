@@ -42,10 +42,11 @@ class _Client:
         self._control = requests.Session()
         self._control.trust_env = False  # never through a proxy from the environment
 
-    def control(self, method: str, path: str, json: Any = None) -> Any:
-        """Call `/_emulator/<path>`; returns the decoded JSON, raises EmulatorError on a 4xx/5xx."""
+    def control(self, method: str, path: str, json: Any = None, timeout: float = 60) -> Any:
+        """Call `/_emulator/<path>`; returns the decoded JSON, raises EmulatorError on a 4xx/5xx. A benchmark's
+        truth of millions of rows on a busy machine needs a longer `timeout`."""
         path = path.lstrip("/").removeprefix("_emulator/")
-        response = self._control.request(method, f"{self.info['control_url']}/{path}", json=json, timeout=60)
+        response = self._control.request(method, f"{self.info['control_url']}/{path}", json=json, timeout=timeout)
         if response.status_code >= 400:
             raise EmulatorError(f"{method} /_emulator/{path} -> {response.status_code}: {response.text[:500]}")
         return response.json()
