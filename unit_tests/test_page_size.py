@@ -1,4 +1,5 @@
-"""A 504 on an export page: the same page is asked for again with a smaller page, then the size recovers."""
+"""A 504 on an export page: the same page is asked for again with a smaller page, then the size recovers; on the
+time-based exports that take no page size (ticket events, metric events), it is retried with backoff."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from airbyte_cdk.models import FailureType
 from source_zendesk_support.paginators import PageSize, with_param
 
 from .harness import START, api_token_config, error_traces, read, records_of, states_of, warnings
-from .zendesk_http import ZendeskRequest, ZendeskResponse, export_page, record
+from .zendesk_http import ZendeskRequest, ZendeskResponse, export_page, iso, record, template, time_export_page
 
 
 def _ticket(ticket_id: int, generated: int) -> dict:
@@ -63,6 +64,39 @@ def test_given_a_reduced_page_size_then_later_next_urls_carry_it_and_it_doubles_
     output = read(api_token_config(), ["tickets"])
 
     assert [r["id"] for r in records_of(output, "tickets")] == [1, 2, 3, 4, 5, 6]
+
+
+def _org(org_id: int, updated: int) -> dict:
+    return record("organizations", "organizations", id=org_id, updated_at=iso(updated))
+
+
+def test_given_a_504_on_a_time_based_export_page_then_a_smaller_page_follows_on_from_its_end_time(zendesk, sleeps):
+    first = ZendeskRequest.organization_export
+    zendesk.expect(first(START, 1000), ZendeskResponse.server_error(504))
+    # The smaller page ends in the middle of a second (START + 20): its records come again on the next page.
+    zendesk.expect(first(START, 500), ZendeskResponse.ok(
+        time_export_page([_org(1, START + 10), _org(2, START + 20)], START + 20, first(START + 20, 500))))
+    zendesk.expect(first(START + 20, 500), ZendeskResponse.ok(
+        time_export_page([_org(2, START + 20), _org(3, START + 20), _org(4, START + 30)], START + 30, None)))
+
+    output = read(api_token_config(), ["organizations"])
+
+    assert [r["id"] for r in records_of(output, "organizations")] == [1, 2, 3, 4]
+    assert states_of(output, "organizations")[-1] == {"updated_at": iso(START + 30)}
+    assert sleeps == []
+
+
+def test_given_a_504_on_an_export_without_a_page_size_then_the_same_page_is_retried_with_backoff(zendesk, sleeps):
+    request = ZendeskRequest("incremental/ticket_events.json", (("start_time", str(START)), ("include", "comment_events")))
+    page = template("ticket_events")
+    page.update(end_of_stream=True, next_page=None)
+    zendesk.expect(request, ZendeskResponse.server_error(504), ZendeskResponse.ok(page))
+
+    output = read(api_token_config(), ["ticket_events"])
+
+    assert len(records_of(output, "ticket_events")) == len(page["ticket_events"])
+    assert sleeps == [2.0]  # the same request again: Zendesk documents no page size for this export
+    assert not any("smaller page" in w for w in warnings(output))
 
 
 def test_given_a_504_on_a_list_then_it_is_an_ordinary_retry(zendesk, sleeps):

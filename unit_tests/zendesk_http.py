@@ -78,8 +78,9 @@ class ZendeskRequest:
         return cls(f"incremental/{resource}/cursor.json", query)
 
     @classmethod
-    def organization_export(cls, start_time: int) -> ZendeskRequest:
-        return cls("incremental/organizations.json", (("start_time", str(start_time)),))
+    def organization_export(cls, start_time: int, per_page: int = 1000) -> ZendeskRequest:
+        """Zendesk's `next_page` repeats the `per_page` of the request it answers."""
+        return cls("incremental/organizations.json", (("start_time", str(start_time)), ("per_page", str(per_page))))
 
     # -- lists ---------------------------------------------------------------------------------------------------
     @classmethod

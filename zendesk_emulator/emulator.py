@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 from zendesk_emulator import control
 from zendesk_emulator.auth import Authenticator, Credentials
 from zendesk_emulator.clock import Clock
-from zendesk_emulator.faults import WIRE_KINDS, FaultPlanner, status_fault
+from zendesk_emulator.faults import WIRE_KINDS, FaultPlanner, asked_page_size, status_fault
 from zendesk_emulator.ratelimit import RateLimiter
 from zendesk_emulator.settings import Settings
 from zendesk_emulator.types import ApiRequest, ApiResponse
@@ -197,6 +197,9 @@ class Emulator:
             reply.route = route
             return reply
         kind = self.faults.pick(route, settings) if route is not None else None
+        args = parse_qs(query, keep_blank_values=True)
+        if kind is None and is_export and route is not None and self.faults.times_out(route, asked_page_size(args), settings):
+            kind = "504"  # the page asked for is larger than the export builds in time (settings.page_timeouts)
         if kind is not None and kind not in WIRE_KINDS:
             reply = _reply(status_fault(kind, is_export, decision.headers, settings.fault_retry_after), decision.headers)
             reply.fault, reply.route = kind, route
@@ -204,7 +207,7 @@ class Emulator:
         request = ApiRequest(
             method=method,
             path=path,
-            query=parse_qs(query, keep_blank_values=True),
+            query=args,
             base_url=f"{scheme}://{host}",
             user_id=user,
             headers=headers,

@@ -18,6 +18,11 @@ What each kind puts on the wire (the transport executes the last four):
               the client sees a 200 whose JSON does not parse
   incomplete  headers with the full Content-Length, half the body, then a clean close (IncompleteRead)
   slow        the normal response, sent after `slow_seconds` (longer than a typical client timeout)
+
+Besides these draws, `page_timeouts` makes an incremental export answer the plain-text 504 whenever a request asks
+for a page larger than the route's `over` records (its `per_page` or `page[size]`, else the export's default of
+1,000), as Zendesk's edge does when an export page takes too long to build: every time, or only the route's first
+`times` such requests (a timeout that passes, for exports that take no page size).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from zendesk_emulator.types import ApiResponse
 
 WIRE_KINDS = frozenset({"reset", "truncate", "incomplete", "slow"})
 ANY_ROUTE = "*"
+DEFAULT_EXPORT_PAGE = 1000  # what an export page holds when the request names no size
+_SIZE_PARAMS = ("per_page", "page[size]")
 
 _HTML = "text/html; charset=utf-8"
 
@@ -74,6 +81,15 @@ def cut(body: bytes) -> bytes:
     return body[: max(1, len(body) // 2)] if body else b""
 
 
+def asked_page_size(query: dict[str, list[str]]) -> int:
+    """How many records an export request asks for: its `per_page` (or `page[size]`), else the default page."""
+    for name in _SIZE_PARAMS:
+        values = query.get(name)
+        if values and values[-1].isdigit():
+            return int(values[-1])
+    return DEFAULT_EXPORT_PAGE
+
+
 def draw(seed: int, route: str, n: int) -> float:
     digest = hashlib.blake2b(f"{seed}|{route}|{n}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
@@ -86,6 +102,7 @@ class FaultPlanner:
         self._counters: dict[str, int] = defaultdict(int)
         self._bursts: dict[str, int] = defaultdict(int)
         self._sequences: dict[str, deque[str]] = {}
+        self._timeouts: dict[str, int] = defaultdict(int)
 
     def load_sequences(self, sequences: dict[str, tuple[str, ...]]) -> None:
         with self._lock:
@@ -100,6 +117,18 @@ class FaultPlanner:
         with self._lock:
             self._counters.clear()
             self._bursts.clear()
+            self._timeouts.clear()
+
+    def times_out(self, route: str, asked: int, settings: Settings) -> bool:
+        """Whether this export request of `route`, asking for `asked` records, gets the page-timeout 504."""
+        rule = settings.page_timeouts.get(route) or settings.page_timeouts.get(ANY_ROUTE)
+        if rule is None or asked <= rule["over"]:
+            return False
+        with self._lock:
+            if "times" in rule and self._timeouts[route] >= rule["times"]:
+                return False
+            self._timeouts[route] += 1
+        return True
 
     def pick(self, route: str, settings: Settings) -> str | None:
         """The fault kind for this request of `route`, or None."""

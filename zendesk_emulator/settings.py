@@ -89,6 +89,9 @@ class Settings:
     # Off, their endpoints answer 404 as for an unknown route.
     help_center: bool = True
     community: bool = True
+    # Incremental exports answering 504 for pages larger than `over` records (faults.py): {"*" or route: {"over":
+    # 250}} every time, {"over": 250, "times": 2} only for the route's first two such requests.
+    page_timeouts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def limits(self) -> tuple[int | None, int | None]:
@@ -219,6 +222,18 @@ def _fault_sequence(name: str, value: Any) -> dict[str, tuple[str, ...]]:
     return result
 
 
+def _page_timeouts(name: str, value: Any) -> dict[str, dict[str, int]]:
+    if not isinstance(value, dict):
+        raise SettingsError('page_timeouts must be an object like {"route_name" or "*": {"over": 250, "times": 2}}')
+    result: dict[str, dict[str, int]] = {}
+    for route, rule in value.items():
+        _route_key(name, route)
+        if not isinstance(rule, dict) or "over" not in rule or set(rule) - {"over", "times"}:
+            raise SettingsError(f"page_timeouts[{route!r}] must be an object with 'over' and optionally 'times'")
+        result[route] = {key: _integer(f"page_timeouts[{route!r}][{key!r}]", rule[key], 1) for key in rule}
+    return result
+
+
 _VALIDATORS = {
     "plan": _plan,
     "time_scale": lambda n, v: _number(n, v, 0, 1_000_000, low_open=True),
@@ -233,4 +248,5 @@ _VALIDATORS = {
     "features": _features,
     "help_center": _flag,
     "community": _flag,
+    "page_timeouts": _page_timeouts,
 }

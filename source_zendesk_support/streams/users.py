@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..instants import ISO
-from ..paginators import ExportCursorPaginator, ExportTimePaginator, PageCursorPaginator
+from ..paginators import ExportCursorPaginator, PageCursorPaginator, SizedExportTimePaginator
 from ..state import EndTimePosition, ExportPosition, ListPosition
 from .base import ZendeskStream
 
@@ -21,13 +21,14 @@ class Users(ZendeskStream):
 
 
 class Organizations(ZendeskStream):
-    """Organizations from the time-based incremental export; the boundary records Zendesk repeats are dropped.
+    """Organizations from the time-based incremental export, `per_page` 1,000 (smaller after a 504); the boundary
+    records Zendesk repeats are dropped.
     https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-organization-export
     """
 
     endpoint = "incremental/organizations.json"
     records_key = "organizations"
-    paginator = ExportTimePaginator()
+    paginator = SizedExportTimePaginator()
     count_endpoint = "organizations/count.json"
     position = EndTimePosition()
 

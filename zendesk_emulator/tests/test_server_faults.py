@@ -223,3 +223,27 @@ def test_given_broken_response_kinds_then_wire_shows_headers_half_a_body_and_the
     assert (b"Connection: close" in head) is announces_close
     assert body.startswith(b'{"tickets": [') and len(body) > 1000
     assert type(raised) is error if error else raised is None
+
+
+@pytest.mark.parametrize("query, rule, statuses", [
+    ("", {"over": 250}, [504, 504]),  # no size asked: the export's default page of 1,000
+    ("&per_page=500", {"over": 250}, [504, 504]),
+    ("&per_page=250", {"over": 250}, [200, 200]),
+    ("&per_page=1000", {"over": 250, "times": 1}, [504, 200]),  # a timeout that passes
+])  # fmt: skip
+def test_given_page_timeouts_then_export_pages_over_the_size_answer_504(session, emu, query, rule, statuses):
+    emu.control("PUT", "settings", json={"page_timeouts": {"*": rule}})
+    try:
+        answers = [session.get(emu.url(EXPORT + query), timeout=10) for _ in statuses]
+        other = session.get(emu.url("users/me.json"), timeout=10)
+    finally:
+        emu.control("PUT", "settings", json={"page_timeouts": {}})
+    assert [r.status_code for r in answers] == statuses
+    assert all(r.text == "upstream request timeout" for r in answers if r.status_code == 504)
+    assert other.status_code != 504  # only exports time out
+
+
+def test_given_a_page_timeout_rule_that_is_not_a_size_then_the_settings_refuse_it():
+    for bad in ({"*": {"times": 1}}, {"*": {"over": 0}}, {"*": {"over": 250, "every": 2}}, {"*": 250}):
+        with pytest.raises(ValueError, match="page_timeouts"):
+            Settings().updated({"page_timeouts": bad})
