@@ -28,9 +28,12 @@ from zendesk_emulator.data.guide import PARENT_OF
 
 OFFICIAL_STATE = Path(__file__).parent / "official_connector_state.json"
 CAPTURES: dict[str, list[dict]] = json.loads(OFFICIAL_STATE.read_text())
-# The official cursor that is not a field of the stream's records, and what it stands for: ticket_metrics'
-# `_ab_updated_at` is its ticket's generated_timestamp (official manifest.yaml:896-993, AddFields).
-CURSOR_STANDS_FOR = {"ticket_metrics": ("tickets", "generated_timestamp")}
+# Streams whose position is a field of another stream's records, not of their own (our declaration: the position
+# observes that stream, and `Position.cursor` names the records' own cursor): the official cursor stands for the
+# same field of that stream's truth. ticket_metrics: the official `_ab_updated_at` is its ticket's
+# generated_timestamp (official manifest.yaml:896-993, AddFields), and so is our position.
+CURSOR_STANDS_FOR = {name: (cls.position.observe, cls.position.key) for name, cls in STREAM_CLASSES.items()
+                     if cls.position.observe and cls.position.cursor}
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 _PLACE_AT = 0.9  # the share of a stream's records older than the position it is given
 # Zendesk's article export lists the articles changed after its start_time, not at it: from the official position

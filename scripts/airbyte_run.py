@@ -17,19 +17,17 @@ from typing import Any
 
 from scripts.progress import ReadProgress
 from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
+from zendesk_emulator.resources.registry import BY_NAME as EMULATED
 
-# The connector's streams the emulator does not serve yet: their routes and truth come with issue 17's emulator work
-# (notes/analytics-sources.md gives their wire shapes). The emulator-backed tests, tools and benchmarks leave them out
-# until then; integration_tests/test_sync.py fails as soon as the emulator knows one of them, so this set only shrinks.
+# The connector's streams the emulator does not serve yet (no declaration in zendesk_emulator/resources/, or one
+# lacking a route, a truth or a mutation). The emulator-backed tests, tools and benchmarks leave them out until then;
+# integration_tests/test_emulator_resources.py names any other stream the emulator lacks, and fails as soon as the
+# emulator serves one listed here, so this set only shrinks.
 AWAITING_EMULATOR: frozenset[str] = frozenset()
 
 # Every stream the connector has that the emulator serves, in discover's order (its truth routes use the same names).
 STREAMS = tuple(name for name in STREAM_CLASSES if name not in AWAITING_EMULATOR)
 
-# The emulator's truth for a stream, where its name differs: our ticket_metrics come from the metric sets
-# sideloaded on the ticket export, which cover archived tickets too, while the emulator's `ticket_metrics` truth
-# mirrors the `/ticket_metrics` list (the seed's source), which does not.
-TRUTH_ALIASES = {"ticket_metrics": "ticket_metrics_all"}
 
 
 def key_of(stream: str) -> str | tuple[str, ...]:
@@ -46,8 +44,9 @@ def key_value(row: dict, stream: str) -> Any:
 
 
 def truth_resource(stream: str) -> str:
-    """The emulator's ground truth for what our stream must contain."""
-    return TRUTH_ALIASES.get(stream, stream)
+    """The emulator's ground truth for what our stream must contain: its resource's `stream_truth`
+    (zendesk_emulator/resources/)."""
+    return EMULATED[stream].stream_truth if stream in EMULATED else stream
 
 
 def truth_fields(stream: str, rows: list[dict]) -> tuple[str, ...]:

@@ -1,8 +1,8 @@
 """The emulated Zendesk account the transport serves (CONTRACT.md): data, routes, mutations and ground truth.
 
 Data lives in `data/` (a lazy, seeded generator: columns in memory, records materialised on demand), routes and
-pagination styles in `api/`. Every public method takes the account's lock, so the transport may call from many
-threads.
+pagination styles in `api/`, and each resource's routes, ids, truth and mutation are declared once in `resources/`.
+Every public method takes the account's lock, so the transport may call from many threads.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from .api import router
 from .clock import Clock
 from .data import ids
 from .data.dataset import Dataset
-from .data.mutations import Mutator
 from .data.sizes import Sizes
-from .data.truth import truth as build_truth
+from .resources import registry
 from .types import ApiRequest, ApiResponse
 
 __all__ = ["Sizes", "ZendeskAccount"]
@@ -26,7 +25,7 @@ class ZendeskAccount:
         self.sizes = self.data.sizes
         self.admin_user_id = ids.USER + 1
         self.admin_email = self.data.users.email(0)
-        self._mutator = Mutator(self.data)
+        self._mutator = registry.Mutator(self.data)
 
     def handle(self, req: ApiRequest) -> ApiResponse | None:
         with self.data.lock:
@@ -42,7 +41,7 @@ class ZendeskAccount:
 
     def truth(self, resource: str) -> list[dict]:
         with self.data.lock:
-            return build_truth(self.data, resource)
+            return registry.truth(self.data, resource)
 
     def mutate(self, resource: str, create: int = 0, update: int = 0, delete: int = 0, deactivate: int = 0) -> dict:
         with self.data.lock:

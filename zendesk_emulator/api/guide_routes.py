@@ -95,7 +95,7 @@ def _order(req: types.ApiRequest, allowed: tuple[str, ...], default_desc: bool =
     return field, (order == "desc") if order in ("asc", "desc") else default_desc
 
 
-def _one(ds: Dataset, stream: str, record_id: str, key: str) -> types.ApiResponse:
+def one(ds: Dataset, stream: str, record_id: str, key: str) -> types.ApiResponse:
     record = gd.guide(ds).tables[stream].get(int(record_id))
     return raw(b'{"' + key.encode() + b'":' + dumps(gd.public(record)) + b"}") if record else not_found()
 
@@ -250,40 +250,3 @@ def post_children(stream: str) -> Callable:
 
 Route = Callable[[Dataset, types.ApiRequest, tuple[str, ...]], types.ApiResponse]
 HC = "help_center/" + LOC
-ROUTES: list[tuple[str, str, Route]] = [
-    ("help_center/incremental/articles", r"help_center/incremental/articles", incremental_articles),
-    ("help_center/categories", HC + r"categories", categories),
-    ("help_center/categories/{id}", HC + r"categories/(\d+)", lambda ds, r, a: _one(ds, "categories", a[0], "category")),
-    ("help_center/categories/{id}/sections", HC + r"categories/(\d+)/sections", sections),
-    ("help_center/categories/{id}/articles", HC + r"categories/(\d+)/articles",
-     lambda ds, r, a: articles(ds, r, a, "category")),
-    ("help_center/sections", HC + r"sections", sections),
-    ("help_center/sections/{id}", HC + r"sections/(\d+)", lambda ds, r, a: _one(ds, "sections", a[0], "section")),
-    ("help_center/sections/{id}/articles", HC + r"sections/(\d+)/articles", lambda ds, r, a: articles(ds, r, a, "section")),
-    ("help_center/articles", HC + r"articles", articles),
-    ("help_center/articles/{id}", HC + r"articles/(\d+)", lambda ds, r, a: _one(ds, "articles", a[0], "article")),
-    ("help_center/articles/{id}/attachments", HC + r"articles/(\d+)/attachments",
-     article_children("article_attachments", "article_attachments")),
-    ("help_center/articles/attachments/{id}", HC + r"articles/attachments/(\d+)",
-     lambda ds, r, a: _one(ds, "article_attachments", a[0], "article_attachment")),
-    ("help_center/articles/{id}/comments", HC + r"articles/(\d+)/comments", article_children("article_comments", "comments")),
-    ("help_center/articles/{id}/comments/{id}", HC + r"articles/(\d+)/comments/(\d+)", comment("article_comments")),
-    ("help_center/articles/{id}/votes", HC + r"articles/(\d+)/votes", article_children("article_votes", "votes")),
-    ("help_center/articles/{id}/comments/{id}/votes", HC + r"articles/(\d+)/comments/(\d+)/votes",
-     comment_votes("articles", "article_comments", "article_comment_votes")),
-    ("help_center/votes/{id}", HC + r"votes/(\d+)", vote),
-    ("community/topics", r"community/topics", topics),
-    ("community/topics/{id}", r"community/topics/(\d+)", lambda ds, r, a: _one(ds, "topics", a[0], "topic")),
-    ("community/topics/{id}/posts", r"community/topics/(\d+)/posts", posts),
-    ("community/posts", r"community/posts", posts),
-    ("community/posts/{id}", r"community/posts/(\d+)", lambda ds, r, a: _one(ds, "posts", a[0], "post")),
-    ("community/posts/{id}/comments", r"community/posts/(\d+)/comments", post_children("post_comments")),
-    ("community/posts/{id}/comments/{id}", r"community/posts/(\d+)/comments/(\d+)", comment("post_comments")),
-    ("community/posts/{id}/votes", r"community/posts/(\d+)/votes", post_children("post_votes")),
-    ("community/posts/{id}/comments/{id}/votes", r"community/posts/(\d+)/comments/(\d+)/votes",
-     comment_votes("posts", "post_comments", "post_comment_votes")),
-]
-
-FILES: list[tuple[str, str, Route]] = [
-    ("hc/article_attachments/{id}", r"hc/article_attachments/(\d+)(?:/[^/]+)?", attachment_file),
-]

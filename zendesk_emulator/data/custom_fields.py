@@ -193,8 +193,5 @@ def _person_fields(attr: str, first_id: int) -> Handler:
     return handler
 
 
-HANDLERS: dict[str, Handler] = {
-    "ticket_fields": ticket_fields,
-    "user_fields": _person_fields("user_fields", ids.USER_FIELD),
-    "organization_fields": _person_fields("organization_fields", ids.ORG_FIELD),
-}
+user_fields = _person_fields("user_fields", ids.USER_FIELD)
+organization_fields = _person_fields("organization_fields", ids.ORG_FIELD)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from . import guide as gd
 from .dataset import Dataset
-from .guide import PARENT_OF, VOTE_ITEMS, Builder, Guide, count_vote, guide, stamp, touch_up
+from .guide import PARENT_OF, Builder, Guide, count_vote, guide, stamp, touch_up
 from .timefmt import iso
 
 Handler = Callable[[Dataset, random.Random, int, int, int, int], dict]
@@ -226,14 +226,15 @@ def _votes(stream: str) -> Handler:
     return handler
 
 
-HANDLERS: dict[str, Handler] = {
-    "categories": _containers("categories", lambda b, i, n: gd.new_category(b, i, n)),
-    "sections": _containers("sections", _section),
-    "topics": _containers("topics", lambda b, i, n: gd.new_topic(b, i, n)),
-    "articles": _articles,
-    "posts": _posts,
-    "article_attachments": _attachments,
-    "article_comments": _comments("article_comments"),
-    "post_comments": _comments("post_comments"),
-    **{stream: _votes(stream) for stream in VOTE_ITEMS},
-}
+categories = _containers("categories", lambda b, i, n: gd.new_category(b, i, n))
+sections = _containers("sections", _section)
+topics = _containers("topics", lambda b, i, n: gd.new_topic(b, i, n))
+articles = _articles
+posts = _posts
+article_attachments = _attachments
+article_comments = _comments("article_comments")
+post_comments = _comments("post_comments")
+article_votes = _votes("article_votes")
+article_comment_votes = _votes("article_comment_votes")
+post_votes = _votes("post_votes")
+post_comment_votes = _votes("post_comment_votes")

@@ -5,11 +5,8 @@ columns, as far as Zendesk's API allows each:
   create, update (a changed title or description, sometimes `active`), delete (gone from the list).
 - brands, ticket_forms: the same, but a deleted one stays in the catalog flagged (tickets point at it) and the
   default one is never deleted.
-- schedule_holidays: create (a future date), update (renamed), delete (only a future one): holidays.py.
 - custom_statuses: create and update only (Zendesk deactivates statuses, it has no delete); defaults keep `active`.
-- organization_memberships, side_conversations: org_memberships.py, side_conversations.py.
 - audit_logs: create (sign-ins); ticket_skips: create. Both are append-only.
-- the twelve Help Center and community streams: guide_mutate.py.
 Every change moves the record's updated_at to the mutation's time.
 """
 
@@ -18,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from . import agent_work, audit_log, catalog_rules, guide_mutate, holidays, ids, org_memberships, side_conversations
+from . import agent_work, audit_log, catalog_rules, ids
 from .catalog_rules import stable_uuid, touch
 from .dataset import Dataset
 
@@ -144,37 +141,21 @@ def _append_only(what: str, add: Callable[[Dataset, random.Random, int, int], li
     return handler
 
 
-def _read_only(reason: str) -> Handler:
-    def handler(ds: Dataset, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
-        raise ValueError(reason)
-    return handler
-
-
-HANDLERS: dict[str, Handler] = {
-    "automations": _builder("automations", lambda c, r, i, n: catalog_rules.automation(c, r, i, n), ids.CATALOG_CREATED),
-    "triggers": _builder("triggers", lambda c, r, i, n: catalog_rules.trigger(c, r, i, n), ids.CATALOG_CREATED + 100_000_000),
-    "custom_roles": _builder("custom_roles", lambda c, r, i, n: catalog_rules.custom_role(c, r, i, n), ids.CUSTOM_ROLE,
-                             retitle="description"),
-    "schedule_holidays": holidays.mutate,
-    # The first schedule is the account's default (catalog_rules): Zendesk keeps a default schedule.
-    "schedules": _builder("schedules", lambda c, r, i, n: catalog_rules.schedule(c, r, i, n), ids.SCHEDULE, retitle="name",
-                          keep=lambda r: r["id"] == ids.SCHEDULE + 1),
-    "sla_policies": _builder("sla_policies", lambda c, r, i, n: {**c._sla_policies()[i % 2], "id": n, "title": f"Policy {i + 1}",
-                                                                   "url": f"{c.base}/slas/policies/{n}.json"}, ids.SLA),
-    "account_attributes": _attributes,
-    "brands": _flagged("brands", _brand, "name"),
-    "ticket_forms": _flagged("ticket_forms", _form, "name"),
-    "custom_statuses": _statuses,
-    "organization_memberships": org_memberships.mutate,
-    "side_conversations": side_conversations.mutate,
-    "audit_logs": _append_only("audit logs", audit_log.sign_ins),
-    "ticket_skips": _append_only("ticket skips", agent_work.add_skips),
-    "attribute_definitions": _read_only("routing attribute definitions are fixed by Zendesk"),
-    "satisfaction_ratings": _read_only("satisfaction ratings follow their tickets' surveys: mutate tickets"),
-    "ticket_activities": _read_only("activities follow ticket updates: mutate tickets (update=n)"),
-    "user_identities": _read_only("identities follow their users: mutate users"),
-    **guide_mutate.HANDLERS,
-}
+automations = _builder("automations", lambda c, r, i, n: catalog_rules.automation(c, r, i, n), ids.CATALOG_CREATED)
+triggers = _builder("triggers", lambda c, r, i, n: catalog_rules.trigger(c, r, i, n), ids.CATALOG_CREATED + 100_000_000)
+custom_roles = _builder("custom_roles", lambda c, r, i, n: catalog_rules.custom_role(c, r, i, n), ids.CUSTOM_ROLE,
+                        retitle="description")
+# The first schedule is the account's default (catalog_rules): Zendesk keeps a default schedule.
+schedules = _builder("schedules", lambda c, r, i, n: catalog_rules.schedule(c, r, i, n), ids.SCHEDULE, retitle="name",
+                     keep=lambda r: r["id"] == ids.SCHEDULE + 1)
+sla_policies = _builder("sla_policies", lambda c, r, i, n: {**c._sla_policies()[i % 2], "id": n, "title": f"Policy {i + 1}",
+                                                           "url": f"{c.base}/slas/policies/{n}.json"}, ids.SLA)
+account_attributes = _attributes
+brands = _flagged("brands", _brand, "name")
+ticket_forms = _flagged("ticket_forms", _form, "name")
+custom_statuses = _statuses
+audit_logs = _append_only("audit logs", audit_log.sign_ins)
+ticket_skips = _append_only("ticket skips", agent_work.add_skips)
 
 
 def labels_of(ds: Dataset, resource: str) -> dict[int, str]:

@@ -9,17 +9,18 @@ seed and a mutation counter, so a replayed sequence of mutations changes the sam
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import ids
 from .columns import CLOSED, NEW, OPEN, PENDING, SOLVED, STATUSES
-from .custom_fields import HANDLERS as CUSTOM_FIELD_LISTS
 from .dataset import Dataset
-from .mutate_catalog import CatalogMutations
-from .rng import KIND_MUTATION, record_rng
 from .textpool import TAGS
 from .timefmt import iso
+
+if TYPE_CHECKING:
+    from ..resources.declaration import Change
 
 _NEXT_STATUS = {NEW: (OPEN,), OPEN: (PENDING, SOLVED, OPEN), PENDING: (OPEN, SOLVED), 3: (OPEN,), SOLVED: (CLOSED, OPEN),
                 CLOSED: (CLOSED,)}
@@ -29,38 +30,11 @@ def _append(array: np.ndarray, values) -> np.ndarray:
     return np.concatenate([array, np.asarray(values, dtype=array.dtype).reshape((-1,) + array.shape[1:])])
 
 
-class Mutator:
+class TicketWork:
+    """Changes to tickets, and to the users, organizations and tags they hold, as agents and the API make them."""
+
     def __init__(self, ds: Dataset):
         self.ds = ds
-        self.counter = 0
-        self.catalog = CatalogMutations(ds)
-
-    def mutate(self, resource: str, create: int, update: int, delete: int, now: float, deactivate: int = 0) -> dict:
-        """`deactivate`: custom field lists only (custom_fields.py)."""
-        if min(create, update, delete, deactivate) < 0:
-            raise ValueError("create, update, delete and deactivate must not be negative")
-        if deactivate and resource not in CUSTOM_FIELD_LISTS:
-            raise ValueError(f"only custom field lists ({', '.join(CUSTOM_FIELD_LISTS)}) can be deactivated")
-        self.counter += 1
-        ts = int(now)
-        self.ds.as_of = max(self.ds.as_of, ts)
-        rng = record_rng(self.ds.seed, KIND_MUTATION, self.counter)
-        if resource in ("ticket_audits", "ticket_metrics"):
-            if resource == "ticket_audits" and (update or delete):
-                raise ValueError("ticket audits are read-only: create=n adds n audits by updating n tickets")
-            if resource == "ticket_metrics" and (create or delete):
-                raise ValueError("ticket metrics follow their tickets: update=n updates n tickets")
-            summary = self._tickets(rng, ts, 0, create + update, 0)
-        elif resource == "tickets":
-            summary = self._tickets(rng, ts, create, update, delete)
-        elif resource in ("users", "organizations"):
-            summary = self._people(resource, rng, ts, create, update, delete)
-        elif resource == "tags":
-            summary = self._tags(rng, ts, create, update, delete)
-        else:
-            summary = self.catalog.mutate(resource, rng, ts, create, update, delete, deactivate)  # KeyError: unknown
-        self.ds.bump()
-        return {"resource": resource, "at": iso(ts), **summary}
 
     # -- tickets ---------------------------------------------------------------------------------------------------
     def _pick(self, rng: random.Random, candidates: np.ndarray, n: int) -> list[int]:
@@ -76,7 +50,7 @@ class Mutator:
         self.ds.touch("ticket", index)
         self.ds.touch("metric", index)
 
-    def _tickets(self, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
+    def tickets(self, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
         created = [self._create_ticket(rng, ts) for _ in range(create)]
         live = self.ds.listable_tickets()
         live = live[~np.isin(live, created)]
@@ -165,7 +139,7 @@ class Mutator:
         ds.metrics.touched(index)  # its metrics and metric events follow the new audit
 
     # -- users and organizations -----------------------------------------------------------------------------------
-    def _people(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
+    def people(self, resource: str, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
         ds = self.ds
         store = ds.users if resource == "users" else ds.orgs
         kind, base = ("user", ids.USER) if resource == "users" else ("org", ids.ORGANIZATION)
@@ -209,13 +183,13 @@ class Mutator:
                 "deleted": [base + i + 1 for i in deleted]}
 
     # -- tags ------------------------------------------------------------------------------------------------------
-    def _tags(self, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
+    def tags(self, rng: random.Random, ts: int, create: int, update: int, delete: int, serial: int) -> dict:
         """Tags live on tickets: creating or using a tag adds it to tickets, deleting removes it from them."""
         ds = self.ds
         live = ds.listable_tickets()
         created, updated, deleted = [], [], []
         for k in range(create):
-            name = f"new_tag_{self.counter}_{k + 1}"
+            name = f"new_tag_{serial}_{k + 1}"
             for index in self._pick(rng, live, 1 + int(rng.random() * 3)):
                 self.update_ticket(rng, index, ts, sorted(set(ds.tickets.tags(index)) | {name}))
             created.append(name)
@@ -242,3 +216,32 @@ class Mutator:
                 self.update_ticket(rng, index, ts, [x for x in ds.tickets.tags(index) if x != name])
             deleted.append(name)
         return {"created": created, "updated": updated, "deleted": deleted}
+
+
+# -- the mutations the resources declare (resources/) -----------------------------------------------------------------
+def tickets(c: Change) -> dict:
+    return TicketWork(c.ds).tickets(c.rng, c.ts, c.create, c.update, c.delete)
+
+
+def ticket_audits(c: Change) -> dict:
+    if c.update or c.delete:
+        raise ValueError("ticket audits are read-only: create=n adds n audits by updating n tickets")
+    return TicketWork(c.ds).tickets(c.rng, c.ts, 0, c.create, 0)
+
+
+def ticket_metrics(c: Change) -> dict:
+    if c.create or c.delete:
+        raise ValueError("ticket metrics follow their tickets: update=n updates n tickets")
+    return TicketWork(c.ds).tickets(c.rng, c.ts, 0, c.update, 0)
+
+
+def users(c: Change) -> dict:
+    return TicketWork(c.ds).people("users", c.rng, c.ts, c.create, c.update, c.delete)
+
+
+def organizations(c: Change) -> dict:
+    return TicketWork(c.ds).people("organizations", c.rng, c.ts, c.create, c.update, c.delete)
+
+
+def tags(c: Change) -> dict:
+    return TicketWork(c.ds).tags(c.rng, c.ts, c.create, c.update, c.delete, c.serial)

@@ -33,17 +33,48 @@ should allow for them (they are exactly the rows stamped later than `now - 60`).
   (`<child id>:<field name>`), event_id (the child's), parent_event_id (the ticket event's), ticket_id, field_name,
   value, previous_value (null on Create), updated, user_id. It generates every audit, so it costs seconds per 100,000
   tickets.
+
+Configuration lists and resources derived from the columns (what their list endpoints return right now; deleted
+records are gone):
+
+- organization_fields, user_fields, ticket_forms, brands, custom_roles, schedules, sla_policies, automations,
+  triggers, account_attributes (routing attributes; UUID ids), custom_statuses: id, updated_at.
+- attribute_definitions: subject, condition ("all" or "any"): the rows of both condition lists (no primary key).
+- organization_memberships, satisfaction_ratings (the default list: offered, good and bad ratings of tickets that
+  are not deleted), ticket_skips (deleted and archived tickets' left out), ticket_activities (those of the account
+  owner, whose credentials the emulator issues): id, updated_at.
+- audit_logs: id, created_at.
+- user_identities: id, user_id, updated_at: what the user export's `include=identities` sideload returns from
+  start_time=0 (every user's, deleted users' included).
+- side_conversations: id, ticket_id, updated_at, of every ticket that is not deleted.
+- schedule_holidays: every holiday of every schedule listed, whole (id, name, start_date, end_date) plus its
+  schedule_id: holidays have no timestamps.
+- the twelve Help Center and community streams (categories, sections, articles, article_attachments,
+  article_comments, article_votes, article_comment_votes, topics, posts, post_comments, post_votes,
+  post_comment_votes): every record whole, exactly as the API serves it (data/guide.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from . import ids, metric_events, ticket_events
+from . import (
+    agent_work,
+    audit_log,
+    ids,
+    metric_events,
+    org_memberships,
+    ratings,
+    ticket_events,
+)
 from .columns import STATUSES
 from .dataset import Dataset
 from .order import INDEX_MASK
-from .truth_catalog import TRUTHS
+from .timefmt import iso
+
+Truth = Callable[[Dataset], list[dict]]
 
 
 def _iso_all(ts: np.ndarray) -> list[str]:
@@ -51,59 +82,114 @@ def _iso_all(ts: np.ndarray) -> list[str]:
     return [t + "Z" for t in text.tolist()]
 
 
-def _catalog_rows(records: list[dict]) -> list[dict]:
-    return [{"id": r["id"], "updated_at": r["updated_at"]} for r in records]
+def tickets(ds: Dataset) -> list[dict]:
+    cols = ds.tickets.cols
+    statuses = np.where(cols.deleted == 1, len(STATUSES), cols.status).tolist()
+    names = STATUSES + ("deleted",)
+    return [{"id": i + 1, "generated_timestamp": g, "updated_at": u, "status": names[s], "archived": a == 1}
+            for i, (g, u, s, a) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), statuses,
+                                                 cols.archived.tolist(), strict=True))]
 
 
-def truth(ds: Dataset, resource: str) -> list[dict]:
-    if resource == "tickets":
+def users(ds: Dataset) -> list[dict]:
+    return [{"id": ids.USER + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.users.cols.updated))]
+
+
+def organizations(ds: Dataset) -> list[dict]:
+    return [{"id": ids.ORGANIZATION + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.orgs.cols.updated))]
+
+
+def listed(attr: str) -> Truth:
+    """A catalog list whose deleted records the catalog no longer holds (groups: flagged, kept)."""
+    return lambda ds: [{"id": r["id"], "updated_at": r["updated_at"]} for r in getattr(ds.catalog, attr)]
+
+
+def live(attr: str) -> Truth:
+    """A catalog list without the records deleted through mutations (flagged `_deleted`)."""
+    return lambda ds: [{"id": r["id"], "updated_at": r["updated_at"]} for r in getattr(ds.catalog, attr)
+                       if not r.get("_deleted")]
+
+
+def tags(ds: Dataset) -> list[dict]:
+    return [{"name": name, "count": n} for name, n in sorted(ds.tag_counts().items())]
+
+
+def metric_sets(archived: bool) -> Truth:
+    """The metric sets /ticket_metrics lists (`archived` False), or those of every ticket not deleted."""
+    def rows(ds: Dataset) -> list[dict]:
         cols = ds.tickets.cols
-        statuses = np.where(cols.deleted == 1, len(STATUSES), cols.status).tolist()
-        names = STATUSES + ("deleted",)
-        return [{"id": i + 1, "generated_timestamp": g, "updated_at": u, "status": names[s], "archived": a == 1}
-                for i, (g, u, s, a) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), statuses,
-                                                     cols.archived.tolist(), strict=True))]
-    if resource == "users":
-        return [{"id": ids.USER + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.users.cols.updated))]
-    if resource == "organizations":
-        return [{"id": ids.ORGANIZATION + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.orgs.cols.updated))]
-    if resource == "groups":
-        return _catalog_rows(ds.catalog.groups)
-    if resource == "group_memberships":
-        return _catalog_rows(ds.catalog.memberships)
-    if resource == "macros":
-        return _catalog_rows(ds.catalog.macros)
-    if resource == "ticket_fields":
-        return _catalog_rows(ds.catalog.ticket_fields)
-    if resource == "tags":
-        return [{"name": name, "count": n} for name, n in sorted(ds.tag_counts().items())]
-    if resource in ("ticket_metrics", "ticket_metrics_all"):
-        cols = ds.tickets.cols
-        listable = ds.listable_tickets() if resource == "ticket_metrics" else np.flatnonzero(cols.deleted == 0)
+        listable = np.flatnonzero(cols.deleted == 0) if archived else ds.listable_tickets()
         return [{"id": ids.METRIC + i + 1, "ticket_id": i + 1, "updated_at": u}
                 for i, u in zip(listable.tolist(), _iso_all(ds.tickets.cols.updated[listable]), strict=True)]
-    if resource in ("ticket_audits", "ticket_audits_all"):
-        keys = ds.view(resource).keys
-        rows = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
-        base = rows < ds.audits.base_rows
-        owners = np.where(base, ds.audits.owner[np.where(base, rows, 0)], 0).tolist()
-        for k in np.flatnonzero(~base).tolist():
-            owners[k] = ds.audits.ticket_of(int(rows[k]))
-        return [{"id": ids.AUDIT + r + 1, "ticket_id": o + 1, "created_at": c}
-                for r, o, c in zip(rows.tolist(), owners, _iso_all(keys >> np.uint64(32)), strict=True)]
-    if resource == "ticket_events":
-        return ticket_events.truth_events(ds, _iso_all)
-    if resource == "ticket_comments":
-        return ticket_events.truth_comments(ds, _iso_all)
-    if resource == "ticket_field_history":
-        return ticket_events.truth_field_history(ds)
-    if resource == "ticket_metric_events":
-        return metric_events.truth(ds, _iso_all)
-    if resource == "ticket_sla_policies":
-        return metric_events.truth_sla_policies(ds)
-    if resource == "ticket_schedules":
-        return ticket_events.truth_ticket_schedules(ds)
-    if resource in TRUTHS:  # configuration lists and resources derived from the columns (truth_catalog.py)
-        return TRUTHS[resource](ds)
-    raise KeyError(f"unknown resource {resource!r}")
+    return rows
 
+
+def audits(view: str) -> Truth:
+    """The audits of a dataset view: ticket_audits (what /ticket_audits lists) or ticket_audits_all."""
+    def rows(ds: Dataset) -> list[dict]:
+        keys = ds.view(view).keys
+        at = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
+        base = at < ds.audits.base_rows
+        owners = np.where(base, ds.audits.owner[np.where(base, at, 0)], 0).tolist()
+        for k in np.flatnonzero(~base).tolist():
+            owners[k] = ds.audits.ticket_of(int(at[k]))
+        return [{"id": ids.AUDIT + r + 1, "ticket_id": o + 1, "created_at": c}
+                for r, o, c in zip(at.tolist(), owners, _iso_all(keys >> np.uint64(32)), strict=True)]
+    return rows
+
+
+def ticket_event_rows(ds: Dataset) -> list[dict]:
+    return ticket_events.truth_events(ds, _iso_all)
+
+
+def ticket_comments(ds: Dataset) -> list[dict]:
+    return ticket_events.truth_comments(ds, _iso_all)
+
+
+def ticket_metric_events(ds: Dataset) -> list[dict]:
+    return metric_events.truth(ds, _iso_all)
+
+
+def attribute_definitions(ds: Dataset) -> list[dict]:
+    return [{"subject": d["subject"], "condition": name.split("_")[1]}
+            for name in ("conditions_all", "conditions_any") for d in ds.catalog.attribute_definitions[name]]
+
+
+def organization_memberships(ds: Dataset) -> list[dict]:
+    t = org_memberships.table(ds)
+    return [{"id": i, "updated_at": u} for i, u in zip(t.id.tolist(), _iso_all(t.updated), strict=True)]
+
+
+def satisfaction_ratings(ds: Dataset) -> list[dict]:
+    chosen = ratings.listed(ds)
+    updated = ratings.timeline(ds)[1][chosen]
+    return [{"id": ids.RATING + i + 1, "updated_at": u} for i, u in zip(chosen.tolist(), _iso_all(updated), strict=True)]
+
+
+def ticket_skips(ds: Dataset) -> list[dict]:
+    s = agent_work.skips(ds)
+    cols = ds.tickets.cols
+    keep = (cols.deleted[s.ticket] == 0) & (cols.archived[s.ticket] == 0)
+    return [{"id": i, "updated_at": u} for i, u in zip(s.id[keep].tolist(), _iso_all(s.time[keep]), strict=True)]
+
+
+def ticket_activities(ds: Dataset) -> list[dict]:
+    a = agent_work.activities(ds)
+    mine = a.user == 0  # the account owner
+    return [{"id": ids.ACTIVITY + r + 1, "updated_at": u} for r, u in zip(a.row[mine].tolist(), _iso_all(a.time[mine]), strict=True)]
+
+
+def audit_logs(ds: Dataset) -> list[dict]:
+    times = audit_log.log(ds).time
+    return [{"id": ids.AUDIT_LOG + r + 1, "created_at": c} for r, c in enumerate(_iso_all(times))]
+
+
+def user_identities(ds: Dataset) -> list[dict]:
+    users = ds.users
+    out = []
+    for index in range(len(users)):
+        uid, updated = users.user_id(index), iso(users.identity_times(index)[1])
+        out.append({"id": ids.IDENTITY + index * 2 + 1, "user_id": uid, "updated_at": updated})
+        if users.phone(index):
+            out.append({"id": ids.IDENTITY + index * 2 + 2, "user_id": uid, "updated_at": updated})
+    return out
