@@ -48,6 +48,7 @@ from source_zendesk_support.paginators import (
     NextPagePaginator,
     PageCursorPaginator,
     Paginator,
+    SizedExportTimePaginator,
     Unpaginated,
 )
 from source_zendesk_support.per_parent import PerParentList
@@ -64,6 +65,7 @@ OFFSET_PAGE = 100  # the most an offset page holds
 STYLES: dict[type, str | None] = {
     ExportCursorPaginator: "after_url",
     ExportTimePaginator: "next_page",
+    SizedExportTimePaginator: "next_page",
     PageCursorPaginator: "links",
     AuditCursorPaginator: "before_url",
     NextPagePaginator: "next_page_or_null",
