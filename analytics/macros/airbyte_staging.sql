@@ -25,10 +25,18 @@
       expressions  column name -> SQL over `src` (and `joins`); a column without one is a typed null;
       text_columns columns the package types as numbers whose Zendesk values are text (recipient, external ids...);
       joins, where what follows `from <stream> as src`, e.g. one row per array element (json_array_rows);
-      instead      the stream to name in the warning when this one is a fallback for it.
+      instead      the stream to name in the warning when this one is a fallback for it;
+      passthrough  the package's var of passthrough columns this table carries (the custom field columns,
+                   bin/analytics sets it from the synced table: analytics/pipeline/passthrough.py), each read from
+                   the stream's column of the same name.
     A stream whose table is missing gives no rows of the same columns and types, with a warning naming the stream. -#}
-{% macro stage_from_airbyte(stream, columns, expressions, text_columns=[], joins='', where=none, instead=none) -%}
+{% macro stage_from_airbyte(stream, columns, expressions, text_columns=[], joins='', where=none, instead=none,
+                            passthrough=none) -%}
     {%- set relation = zendesk_airbyte.airbyte_table(stream) -%}
+    {%- for column in (var(passthrough) if passthrough else []) -%}
+        {%- set name = column.name if column is mapping else column -%}
+        {%- do expressions.update({name | lower: 'src.' ~ adapter.quote(name)}) -%}
+    {%- endfor -%}
     {%- if execute and relation is none -%}
         {%- do exceptions.warn(
             "zendesk_airbyte: the table of the Airbyte stream '" ~ (instead or stream) ~ "' ("

@@ -19,6 +19,7 @@ from typing import Any
 
 from analytics.pipeline import dbt, report
 from analytics.pipeline.airbyte_duckdb import AirbyteDuckDB, DatabaseBusy, read_state
+from analytics.pipeline.passthrough import VARS, passthrough_vars, read_columns
 from analytics.pipeline.sync import REQUIRED, Source, SyncError, connector_command, python_of, sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +80,18 @@ def _require_tables(db_path: Path) -> None:
                       "(run without --skip-sync)")
 
 
+def _passthrough(db_path: Path) -> dict[str, list[dict[str, str]]]:
+    """dbt_zendesk's passthrough vars: the custom field columns of the synced tables (passthrough.py)."""
+    try:
+        connection = AirbyteDuckDB(db_path, {"streams": []}).connection
+    except DatabaseBusy as error:
+        raise Refused(str(error)) from None
+    try:
+        return passthrough_vars(read_columns(connection))
+    finally:
+        connection.close()
+
+
 def run(args: argparse.Namespace) -> int:
     db_path = args.db.resolve()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +134,10 @@ def run(args: argparse.Namespace) -> int:
 
     t = _step(3, "Building analytics/ with dbt_zendesk (dbt build: seeds, models, tests)")
     print(f"  packages: {dbt.install_packages()}", flush=True)
-    build = dbt.build(db_path, work, full_refresh=args.full_refresh)
+    variables = _passthrough(db_path)
+    print("  custom field columns passed through: " + ", ".join(
+        f"{stream} {len(variables[name])}" for stream, name in VARS.items()), flush=True)
+    build = dbt.build(db_path, work, full_refresh=args.full_refresh, variables=variables)
     print(f"  {build.nodes} nodes built and tested in {time.monotonic() - t:.0f} s"
           + (f", {len(build.warnings)} warnings" if build.warnings else ""), flush=True)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 ROOT = PROJECT.parent
@@ -63,12 +66,15 @@ def install_packages() -> str:
     return "the dbt hub (dbt deps)"
 
 
-def build(db_path: Path, work: Path, full_refresh: bool = False) -> BuildResult:
+def build(db_path: Path, work: Path, full_refresh: bool = False,
+          variables: Mapping[str, Any] | None = None) -> BuildResult:
     """`dbt build` (seeds, models, tests) on the DuckDB file; dbt's target and logs in `work`. Incremental models
-    update incrementally unless full_refresh."""
+    update incrementally unless full_refresh. `variables` override the project's vars (dbt's --vars)."""
     work.mkdir(parents=True, exist_ok=True)
     command = [str(DBT), "build", "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
                "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--no-use-colors"]
+    if variables:
+        command += ["--vars", json.dumps(variables)]
     if full_refresh:
         command.append("--full-refresh")
     env = {**os.environ, "ZENDESK_DUCKDB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 
+from analytics.pipeline.passthrough import VARS, passthrough_vars
 from analytics.tests.helpers import TICKETS, dbt, query, run_analytics, run_results
 
 
@@ -36,6 +37,13 @@ def _columns(db, schema: str) -> dict[str, list[list[str]]]:
                                          f"where table_schema = '{schema}' order by table_name, ordinal_position"):
         columns.setdefault(table, []).append([column, kind])
     return columns
+
+
+def _passed_through(db) -> dict[str, list[str]]:
+    """stream -> the custom field columns of its synced table, which bin/analytics passes through dbt_zendesk."""
+    tables = {table: [(column, kind) for column, kind in columns] for table, columns in _columns(db, "main").items()}
+    found = passthrough_vars(tables)
+    return {stream: [column["name"] for column in found[name]] for stream, name in VARS.items()}
 
 
 def test_given_an_emulated_account_when_analytics_runs_then_every_model_and_test_of_dbt_zendesk_passes(first_run):
@@ -74,6 +82,24 @@ def test_given_an_emulated_account_when_analytics_runs_then_every_model_and_test
     breaches = dict(query(db, "select is_sla_breach, count(*) from main_zendesk.zendesk__sla_policies "
                               "where is_sla_breach is not null group by 1"))
     assert breaches.get(True) and breaches.get(False), breaches
+
+    # The custom field columns (one per field of the emulated account) reach the package's models with their values
+    # and types: tickets' in zendesk__ticket_enriched, users' and organizations' in the package's staging.
+    custom = _passed_through(db)
+    assert len(custom["tickets"]) >= 10 and len(custom["users"]) >= 5 and len(custom["organizations"]) >= 5, custom
+    synced_types = {(table, column): kind for table, columns in _columns(db, "main").items() for column, kind in columns}
+    models = _columns(db, "main_zendesk") | _columns(db, "main_zendesk_source")
+    for stream, model in (("tickets", "zendesk__ticket_enriched"), ("users", "stg_zendesk__user"),
+                          ("organizations", "stg_zendesk__organization")):
+        typed = dict(map(tuple, models[model]))
+        assert {c: typed.get(c) for c in custom[stream]} == {c: synced_types[stream, c] for c in custom[stream]}, model
+    columns = custom["tickets"]
+    (row,) = query(db, "select count(*), " + ", ".join(f"count(e.{c})" for c in columns) + ", "
+                   + ", ".join(f"count(*) filter (where e.{c} is distinct from t.{c})" for c in columns)
+                   + " from main_zendesk.zendesk__ticket_enriched as e join main.tickets as t on t.id = e.ticket_id")
+    filled, differing = row[1:1 + len(columns)], row[1 + len(columns):]
+    assert row[0] == TICKETS and all(filled), dict(zip(columns, filled, strict=True))  # each column holds values
+    assert differing == [0] * len(columns), dict(zip(columns, differing, strict=True))  # the synced table's values
 
 
 def test_given_changes_in_zendesk_when_analytics_runs_again_then_it_syncs_incrementally_and_shows_the_new_values(
@@ -123,4 +149,10 @@ def test_given_streams_not_synced_when_the_staging_builds_then_it_is_empty_typed
     counts = _counts(empty_db, "main_airbyte_staging", "stg_airbyte__")
     seeded = {"stg_airbyte__time_zone", "stg_airbyte__daylight_time"}  # the time zone seeds: no stream
     assert len(counts) >= 19 and {m: c for m, c in counts.items() if c and m not in seeded} == {}
-    assert _columns(empty_db, "main_airbyte_staging") == _columns(synced_db, "main_airbyte_staging")
+    # Alike but for the custom field columns, which only a synced table has (bin/analytics passes them through).
+    custom = _passed_through(synced_db)
+    passed = {"stg_airbyte__ticket": custom["tickets"], "stg_airbyte__user": custom["users"],
+              "stg_airbyte__organization": custom["organizations"]}
+    synced_staging = {model: [c for c in columns if c[0] not in passed.get(model, [])]
+                      for model, columns in _columns(synced_db, "main_airbyte_staging").items()}
+    assert all(passed.values()) and _columns(empty_db, "main_airbyte_staging") == synced_staging

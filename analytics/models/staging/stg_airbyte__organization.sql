@@ -12,4 +12,5 @@
     'shared_tickets': 'src.shared_tickets',
     'updated_at': zendesk_airbyte.utc_timestamp('src.updated_at'),
     'url': 'src.url',
-}, text_columns=['details', 'external_id', 'notes']) }}
+}, text_columns=['details', 'external_id', 'notes'],
+   passthrough='zendesk__organization_passthrough_columns') }}

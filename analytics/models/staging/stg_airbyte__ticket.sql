@@ -33,4 +33,5 @@
     'via_source_to_address': zendesk_airbyte.json_text('src.via', ['source', 'to', 'address']),
     'via_source_to_name': zendesk_airbyte.json_text('src.via', ['source', 'to', 'name']),
 }, text_columns=['external_id', 'recipient', 'via_source_from_address', 'via_source_from_id',
-                 'via_source_from_title', 'via_source_rel', 'via_source_to_address', 'via_source_to_name']) }}
+                 'via_source_from_title', 'via_source_rel', 'via_source_to_address', 'via_source_to_name'],
+   passthrough='zendesk__ticket_passthrough_columns') }}

@@ -31,4 +31,5 @@
     'updated_at': zendesk_airbyte.utc_timestamp('src.updated_at'),
     'url': 'src.url',
     'verified': 'src.verified',
-}, text_columns=['details', 'external_id', 'notes', 'remote_photo_url', 'signature']) }}
+}, text_columns=['details', 'external_id', 'notes', 'remote_photo_url', 'signature'],
+   passthrough='zendesk__user_passthrough_columns') }}
