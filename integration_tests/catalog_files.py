@@ -2,14 +2,13 @@
 
 acceptance-test-config.yml points at `configured_catalog.json` and `abnormal_state.json`; both are generated from
 `STREAMS` (every stream the emulator serves, incremental where it can be, each incremental stream's state a century
-ahead), so a new stream is covered without editing them. The session fixture in conftest.py rewrites them before the tests run;
-`python -m integration_tests.catalog_files` does the same by hand.
+ahead), so a new stream is covered without editing them: `python -m integration_tests.catalog_files` rewrites them,
+and test_acceptance_files.py fails while they differ from what it would write (tests never write tracked files).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +61,19 @@ def abnormal_state() -> list[dict[str, Any]]:
     return states
 
 
+def _files() -> dict[Path, str]:
+    return {CATALOG: json.dumps(configured_catalog(), indent=2) + "\n",
+            ABNORMAL_STATE: json.dumps(abnormal_state(), indent=2) + "\n"}
+
+
+def stale() -> list[str]:
+    """The files whose content differs from what `write` would write."""
+    return [path.name for path, text in _files().items() if not path.exists() or path.read_text() != text]
+
+
 def write() -> None:
-    _replace(CATALOG, json.dumps(configured_catalog(), indent=2) + "\n")
-    _replace(ABNORMAL_STATE, json.dumps(abnormal_state(), indent=2) + "\n")
-
-
-def _replace(path: Path, text: str) -> None:
-    """Whole or not at all: bin/test runs two pytest sessions side by side, and each writes these files."""
-    if path.exists() and path.read_text() == text:
-        return
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(text)
-    os.replace(temporary, path)
+    for path, text in _files().items():
+        path.write_text(text)
 
 
 if __name__ == "__main__":

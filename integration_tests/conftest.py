@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from integration_tests.catalog_files import write as write_catalog_files
 from scripts.airbyte_run import run_source
 from zendesk_emulator.testing import EmulatorProcess
 
@@ -20,12 +19,6 @@ ROOT = HERE.parent
 EMULATOR_CONFIG = HERE / "emulator_config.json"
 SEED = 7
 TICKETS = 1500
-
-
-@pytest.fixture(scope="session", autouse=True)
-def acceptance_files():
-    """The acceptance tests' catalog and future state cover every stream (catalog_files.py)."""
-    write_catalog_files()
 
 
 @pytest.fixture(scope="session")
