@@ -2,8 +2,8 @@
 
 One bare `HttpStream` per stream of the connector's catalog (`source_zendesk_support.streams.STREAMS`), each derived
 from the stream's class: its endpoint, records key, the first request's parameters (its paginator's page size, its
-fixed parameters, where its position starts a first sync) and the next-page style of its paginator's type. One
-`orjson.loads` per page, records emitted as Zendesk sent them (no state logic, no filtering, no checks); a stream
+fixed parameters, where its position starts a first sync) and the next-page style its paginator names (`link_style`).
+One `orjson.loads` per page, records emitted as Zendesk sent them (no state logic, no filtering, no checks); a stream
 whose records are made from the page's rows (the ticket event export's comments and field changes, the routing
 attribute definitions' two lists) makes them with the stream class's own rule. Its records per CPU-second are what
 the CDK's read loop allows at best; the benchmark compares ours against it.
@@ -40,64 +40,14 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.streams.http.requests_native_auth import BasicHttpAuthenticator, TokenAuthenticator
 
 from scripts.airbyte_run import AWAITING_EMULATOR
-from source_zendesk_support.paginators import (
-    ArticleExportPaginator,
-    AuditCursorPaginator,
-    ExportCursorPaginator,
-    ExportTimePaginator,
-    NextPagePaginator,
-    PageCursorPaginator,
-    Paginator,
-    SizedExportTimePaginator,
-    Unpaginated,
-)
 from source_zendesk_support.per_parent import PerParentList
 from source_zendesk_support.state import AuditWalkPosition, EndTimePosition, ExportPosition, ListPosition
 from source_zendesk_support.streams import STREAMS, ZendeskStream, stream_name
 from source_zendesk_support.streams.base import merge_params
 
-EXPORT_PAGE = 1000  # Zendesk's page of the time-based exports (fixed) and the most the cursor exports allow
-OFFSET_PAGE = 100  # the most an offset page holds
-
-# How the next page is found, by paginator type: "after_url"/"next_page": that key until `end_of_stream`; "links":
-# `links.next` while `meta.has_more`; "before_url"/"next_page_or_null": that key until null; "next_page_until_empty":
-# `next_page` until null or a page without records; None: one page.
-STYLES: dict[type, str | None] = {
-    ExportCursorPaginator: "after_url",
-    ExportTimePaginator: "next_page",
-    SizedExportTimePaginator: "next_page",
-    PageCursorPaginator: "links",
-    AuditCursorPaginator: "before_url",
-    NextPagePaginator: "next_page_or_null",
-    ArticleExportPaginator: "next_page_until_empty",
-    Unpaginated: None,
-}
-
-
-def style_of(paginator: Paginator) -> str | None:
-    try:
-        return STYLES[type(paginator)]
-    except KeyError:
-        raise TypeError(f"bench/floor.py: no next-page style for {type(paginator).__name__}: add it to STYLES") from None
-
-
-def page_size_of(paginator: Paginator) -> int | None:
-    """The most records one page of this paginator holds (None: one response holds every record)."""
-    if isinstance(paginator, ExportCursorPaginator):
-        return paginator.per_page
-    if isinstance(paginator, PageCursorPaginator):
-        return paginator.page_size
-    if isinstance(paginator, AuditCursorPaginator):
-        return paginator.limit
-    if isinstance(paginator, (ExportTimePaginator, ArticleExportPaginator)):
-        return EXPORT_PAGE
-    if isinstance(paginator, NextPagePaginator):
-        return OFFSET_PAGE
-    style_of(paginator)  # an unknown type fails here
-    return None
-
 
 def _next_url(body: Mapping[str, Any], style: str | None) -> str | None:
+    """The next page's URL by the paginator's `link_style` (paginators.Paginator), read here without its code."""
     if style is None:
         return None
     if style == "links":
@@ -136,11 +86,11 @@ class Table:
 
     @property
     def style(self) -> str | None:
-        return style_of(self.stream.paginator)
+        return self.stream.paginator.link_style
 
     @property
     def page_size(self) -> int | None:
-        return page_size_of(self.stream.paginator)
+        return self.stream.paginator.page_records()
 
     @property
     def trailing_pages(self) -> int:
@@ -308,7 +258,7 @@ class FloorPerParent(FloorStream):
             self._levels.append(self._levels[-1].nested)  # type: ignore[arg-type]  # checked by the loop
         leaf = self._levels[-1]
         self._child_params = {**leaf.paginator.first_params(), **leaf.params}
-        self._child_style = style_of(leaf.paginator)
+        self._child_style = leaf.paginator.link_style
         self._leaf_key = leaf.records_key or table.stream.records_key
 
     def stream_slices(self, **kwargs: Any) -> Iterable[Mapping[str, Any] | None]:
@@ -330,7 +280,7 @@ class FloorPerParent(FloorStream):
     def _rows_of(self, level: PerParentList, below: PerParentList, parents: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
         """Every page of each parent's list at `level`, each row cut to the fields `below` is asked by."""
         params = {**level.paginator.first_params(), **level.params}
-        style, key = style_of(level.paginator), level.records_key or self.table.stream.records_key
+        style, key = level.paginator.link_style, level.records_key or self.table.stream.records_key
         for parent in parents:
             if _skipped(parent, level):
                 continue

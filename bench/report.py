@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.floor import TABLES, page_size_of, publishers
+from bench.floor import TABLES, publishers
 from source_zendesk_support.per_parent import PerParentList
 
 # Enterprise plan, requests per minute (https://developer.zendesk.com/api-reference/introduction/rate-limits/)
@@ -160,7 +160,7 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
             by_parent: dict[Any, list[Mapping[str, Any]]] = {}
             for child in listed:
                 by_parent.setdefault(child.get(link), []).append(child)  # type: ignore[arg-type]
-            size = page_size_of(level.spec.paginator)  # None: a row's whole list comes in one response
+            size = level.spec.paginator.page_records()  # None: a row's whole list comes in one response
             asked: dict[Any, int] = {}
             skipped = 0
             below: list[Mapping[str, Any]] = []

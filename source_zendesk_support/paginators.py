@@ -13,13 +13,25 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .failures import BrokenPagination
 
+EXPORT_PAGE = 1000  # the time-based exports' page: fixed (a page grows past it to hold its last second)
+OFFSET_PAGE = 100  # the most an offset page holds
+
 
 class Paginator(Protocol):
     # The query parameter that sets the page size, when a smaller page may be asked for (see PageSize); None when
     # the page size is fixed or pages are small anyway.
     page_size_param: ClassVar[str | None]
+    # How Zendesk links the next page, named for tools that follow pages without this module (bench/floor.py):
+    # "after_url"/"next_page": that key until `end_of_stream`; "links": `links.next` while `meta.has_more`;
+    # "before_url"/"next_page_or_null": that key until null; "next_page_until_empty": `next_page` until null or a
+    # page without records; None: one response holds every record.
+    link_style: ClassVar[str | None]
 
     def first_params(self) -> dict[str, Any]: ...
+
+    def page_records(self) -> int | None:
+        """The most records a page holds (None: one response holds every record)."""
+        ...
 
     def next_url(self, body: Mapping[str, Any]) -> str | None: ...
 
@@ -84,9 +96,13 @@ class ExportCursorPaginator:
 
     per_page: int = 1000  # Zendesk's maximum for the exports
     page_size_param: ClassVar[str | None] = "per_page"
+    link_style: ClassVar[str | None] = "after_url"
 
     def first_params(self) -> dict[str, Any]:
         return {"per_page": self.per_page}
+
+    def page_records(self) -> int | None:
+        return self.per_page
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None if _flag(body, "end_of_stream") else _required_url(body, "after_url")
@@ -105,9 +121,13 @@ class ExportTimePaginator:
     """
 
     page_size_param: ClassVar[str | None] = None
+    link_style: ClassVar[str | None] = "next_page"
 
     def first_params(self) -> dict[str, Any]:
         return {}
+
+    def page_records(self) -> int | None:
+        return EXPORT_PAGE
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None if _flag(body, "end_of_stream") else _required_url(body, "next_page")
@@ -131,6 +151,9 @@ class SizedExportTimePaginator(ExportTimePaginator):
     def first_params(self) -> dict[str, Any]:
         return {"per_page": self.per_page}
 
+    def page_records(self) -> int | None:
+        return self.per_page
+
 
 def _next_page(body: Mapping[str, Any]) -> str | None:
     """`next_page`, null on the last page; the key must be there: a page without it says nothing about what follows."""
@@ -150,9 +173,13 @@ class ArticleExportPaginator:
 
     records_key: str = "articles"
     page_size_param: ClassVar[str | None] = None
+    link_style: ClassVar[str | None] = "next_page_until_empty"
 
     def first_params(self) -> dict[str, Any]:
         return {}
+
+    def page_records(self) -> int | None:
+        return EXPORT_PAGE
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         url = _next_page(body)
@@ -175,9 +202,13 @@ class PageCursorPaginator:
 
     page_size: int = 100  # Zendesk's maximum for cursor pagination
     page_size_param: ClassVar[str | None] = None  # 100 records a page: small enough not to time out
+    link_style: ClassVar[str | None] = "links"
 
     def first_params(self) -> dict[str, Any]:
         return {"page[size]": self.page_size}
+
+    def page_records(self) -> int | None:
+        return self.page_size
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         if not _flag(_object(body, "meta"), "has_more"):
@@ -200,9 +231,13 @@ class AuditCursorPaginator:
 
     limit: int = 1000
     page_size_param: ClassVar[str | None] = None
+    link_style: ClassVar[str | None] = "before_url"
 
     def first_params(self) -> dict[str, Any]:
         return {"limit": self.limit}
+
+    def page_records(self) -> int | None:
+        return self.limit
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         if "before_url" not in body:
@@ -224,9 +259,13 @@ class NextPagePaginator:
     """
 
     page_size_param: ClassVar[str | None] = None
+    link_style: ClassVar[str | None] = "next_page_or_null"
 
     def first_params(self) -> dict[str, Any]:
         return {}
+
+    def page_records(self) -> int | None:
+        return OFFSET_PAGE
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return _next_page(body)
@@ -241,9 +280,13 @@ class Unpaginated:
     """Lists Zendesk documents as one response holding every record (custom_roles, schedules, custom_statuses)."""
 
     page_size_param: ClassVar[str | None] = None
+    link_style: ClassVar[str | None] = None
 
     def first_params(self) -> dict[str, Any]:
         return {}
+
+    def page_records(self) -> int | None:
+        return None
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         return None
