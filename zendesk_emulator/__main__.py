@@ -14,7 +14,7 @@ import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zendesk_emulator.clock import Clock
 from zendesk_emulator.emulator import Emulator
@@ -58,7 +58,7 @@ def _size_options(sizes_cls: Any) -> dict[str, type]:
     """Numeric fields of the account's Sizes dataclass, each becoming a --option (--tickets, --users, ...)."""
     if sizes_cls is None or not dataclasses.is_dataclass(sizes_cls):
         return {"tickets": int}
-    options = {}
+    options: dict[str, type] = {}
     for f in dataclasses.fields(sizes_cls):
         kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
         if "float" in kind:
@@ -130,7 +130,7 @@ def _start_date(anchor: float) -> str:
 
 
 def build_info(emulator: Emulator, server: EmulatorServer, ca_file: Path, anchor: float) -> dict[str, Any]:
-    host, port = server.server_address[:2]
+    host, port = cast(tuple[str, int], server.server_address[:2])  # an AF_INET address
     host = "127.0.0.1" if host in ("0.0.0.0", "") else host
     url = f"http://{host}:{port}"
     sub = emulator.account.subdomain

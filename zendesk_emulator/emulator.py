@@ -13,7 +13,6 @@ import sys
 import threading
 import traceback
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -24,7 +23,7 @@ from zendesk_emulator.clock import Clock
 from zendesk_emulator.faults import WIRE_KINDS, FaultPlanner, asked_page_size, status_fault
 from zendesk_emulator.ratelimit import RateLimiter
 from zendesk_emulator.settings import Settings
-from zendesk_emulator.types import ApiRequest, ApiResponse
+from zendesk_emulator.types import ApiRequest, ApiResponse, Headers
 
 JSON_TYPE = "application/json; charset=utf-8"
 ZENDESK_DOMAIN = "zendesk.com"
@@ -160,7 +159,7 @@ class Emulator:
             self.faults.load_sequences(new.fault_sequence)
         self._settings = new
 
-    def dispatch(self, method: str, target: str, host: str, scheme: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def dispatch(self, method: str, target: str, host: str, scheme: str, headers: Headers, body: bytes) -> Reply:
         path, _, query = target.partition("?")
         if path == "/_emulator" or path.startswith("/_emulator/"):
             response = control.handle(self, method, path[len("/_emulator/") :], query, body)

@@ -133,7 +133,7 @@ class Settings:
         unknown = sorted(set(patch) - known)
         if unknown:
             raise SettingsError(f"unknown settings: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-        changes = {name: _VALIDATORS[name](name, value) for name, value in patch.items()}
+        changes: dict[str, Any] = {name: _VALIDATORS[name](name, value) for name, value in patch.items()}
         return dataclasses.replace(self, **changes)
 
 

@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import requests
 
@@ -200,11 +200,14 @@ class InProcessEmulator(_Client):
 
 def serve_in_thread(account_factory: Callable[..., Any] | None = None, **kwargs: Any) -> InProcessEmulator:
     if account_factory is None:
-        from zendesk_emulator.account import ZendeskAccount as account_factory  # noqa: N813
+        from zendesk_emulator.account import ZendeskAccount
+
+        account_factory = ZendeskAccount
     return InProcessEmulator(account_factory, **kwargs)
 
 
-def emulator_fixture(*args: str, scope: str = "module", **options: Any):
+def emulator_fixture(*args: str, scope: Literal["session", "package", "module", "class", "function"] = "module",
+                     **options: Any):
     """A pytest fixture running `EmulatorProcess(*args, **options)` for the given scope."""
     import pytest
 

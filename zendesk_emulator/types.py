@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, overload
+
+
+class Headers(Protocol):
+    """A request's headers as the emulator reads them: by name (the server's are case-insensitive)."""
+
+    def get(self, name: str, /) -> str | None: ...
 
 
 @dataclass
@@ -13,9 +19,13 @@ class ApiRequest:
     query: dict[str, list[str]]
     base_url: str
     user_id: int | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Headers = field(default_factory=dict[str, str])
     body: bytes = b""
 
+    @overload
+    def arg(self, name: str) -> str | None: ...
+    @overload
+    def arg(self, name: str, default: str) -> str: ...
     def arg(self, name: str, default: str | None = None) -> str | None:
         """The last value of a query parameter, as Zendesk reads repeated parameters."""
         values = self.query.get(name)

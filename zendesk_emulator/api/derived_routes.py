@@ -64,8 +64,12 @@ def organization_memberships(ds: Dataset, req: types.ApiRequest, user_id: int | 
         rows = np.flatnonzero(t.org == org_id - ids.ORGANIZATION - 1)
         path = f"organizations/{org_id}/organization_memberships"
     view = View((t.id[rows] - ids.ORG_MEMBERSHIP).astype(np.uint64))
-    return serve(req, "organization_memberships", path, "org_memberships.id", view,
-                 lambda k: dumps(org_memberships.record(ds, t, t.row(ids.ORG_MEMBERSHIP + k))))
+
+    def render(k: int) -> bytes:
+        row = t.row(ids.ORG_MEMBERSHIP + k)
+        assert row is not None  # the view lists ids the table holds
+        return dumps(org_memberships.record(ds, t, row))
+    return serve(req, "organization_memberships", path, "org_memberships.id", view, render)
 
 
 def organization_membership(ds: Dataset, membership_id: int) -> types.ApiResponse:
@@ -148,7 +152,8 @@ def activities(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
     chosen = np.flatnonzero(mask)
     view = view_of(a.time[chosen], a.row[chosen], _descending(req, True))
     page = _page(req, view, "activities", "activities")
-    records, people = [], {}
+    records: list[bytes] = []
+    people: dict[str, dict[int, None]] = {}
     for key in page.keys:
         body, user, actor = agent_work.activity_bytes(ds, a, int(np.searchsorted(a.row, key & INDEX_MASK)))
         records.append(body)

@@ -10,6 +10,9 @@ user export adds a top-level `identities` array.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from .. import types
@@ -43,8 +46,9 @@ def _ticket_view(ds: Dataset, req: types.ApiRequest) -> View:
 
 def _ticket_records(ds: Dataset, keys: list[int], includes: set[str]) -> tuple[list, bytes]:
     """Export rows (with generated_timestamp and, when asked, the embedded metric_set) and the sideload tail."""
-    records, metric_sets = [], []
-    deleted = memoryview(ds.tickets.cols.deleted)
+    records: list[tuple[memoryview | bytes, ...]] = []
+    metric_sets: list[bytes] = []
+    deleted = ds.tickets.cols.deleted.data
     with_metrics = "metric_sets" in includes
     for key in keys:
         index = key & INDEX_MASK
@@ -79,9 +83,9 @@ def _prefetch(ds: Dataset, resource: str, view: View, keys: list[int], includes:
     start = view.position_after(keys[-1])
     following = [k & INDEX_MASK for k in view.slice(start, start + len(keys))]
     render = {"tickets": ds.ticket_bytes, "users": ds.user_bytes, "organizations": ds.org_bytes}[resource]
-    jobs = [lambda i=i: render(i) for i in following]
+    jobs: list[Callable[[], object]] = [partial(render, i) for i in following]
     if resource == "tickets" and "metric_sets" in includes:
-        jobs += [lambda i=i: ds.metric_bytes(i) for i in following]
+        jobs += [partial(ds.metric_bytes, i) for i in following]
     ds.prefetcher.schedule(jobs)
 
 
@@ -147,7 +151,7 @@ def ticket_events(ds: Dataset, req: types.ApiRequest, now: float, sample: bool =
     if records and not result.end_of_stream and not sample:
         start = view.position_after(result.keys[-1])
         following = [k & INDEX_MASK for k in view.slice(start, start + len(records))]
-        ds.prefetcher.schedule([lambda r=r: ticket_events_data.event_bytes(ds, r, with_comments) for r in following])
+        ds.prefetcher.schedule([partial(ticket_events_data.event_bytes, ds, r, with_comments) for r in following])
     return raw(body)
 
 

@@ -75,6 +75,7 @@ def _serve(req: types.ApiRequest, key: str, records: list[dict], field: str, des
     view = View(np.sort(keys), descending)
     path = _rest(req)
     order = f"{path}:{field}:{'desc' if descending else 'asc'}"
+    page: cursor_pages.CursorPage | offset_pages.OffsetPage
     if cursor_pages.wanted(req):
         page = cursor_pages.page(req, view, order, path, default_size=PAGE_SIZE)
         meta = page.meta

@@ -7,6 +7,7 @@ record, `{"error": "InvalidValue", "description": ...}` for a bad export paramet
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from ..data.serial import dumps
@@ -70,7 +71,7 @@ def envelope(key: str, records: list, meta: dict | None = None, extra: bytes = b
     return b"".join(parts)
 
 
-def link(req: ApiRequest, path: str, params: list[tuple[str, str | int]]) -> str:
+def link(req: ApiRequest, path: str, params: Sequence[tuple[str, str | int | None]]) -> str:
     query = urlencode([(k, v) for k, v in params if v is not None], safe="[]")
     return f"{req.base_url.rstrip('/')}/api/v2/{path}.json" + (f"?{query}" if query else "")
 
@@ -82,7 +83,7 @@ def carried(req: ApiRequest, drop: tuple[str, ...]) -> list[tuple[str, str]]:
     array parameter (`name[]`, e.g. audit logs' `filter[created_at][]` start and end): its distinct non-empty
     values, in order.
     """
-    out = []
+    out: list[tuple[str, str]] = []
     for k, values in req.query.items():
         if k in drop:
             continue

@@ -21,6 +21,7 @@ Render = Callable[[int], bytes]
 
 
 def serve(req: types.ApiRequest, key: str, path: str, order: str, view: View, render: Render) -> types.ApiResponse:
+    page: cursor_pages.CursorPage | offset_pages.OffsetPage
     if cursor_pages.wanted(req):
         page = cursor_pages.page(req, view, order, path)
     else:
@@ -67,15 +68,15 @@ def ticket_audits(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
     if cursor_pages.wanted(req):
         page = cursor_pages.page(req, view, "ticket_audits", "ticket_audits")
         return raw(envelope("audits", [render(k) for k in page.keys], page.meta))
-    page = audit_cursor.page(req, view)
-    keep = carried(req, ("cursor", "limit")) + [("limit", page.limit)]
+    legacy = audit_cursor.page(req, view)
+    keep: list[tuple[str, str | int | None]] = [*carried(req, ("cursor", "limit")), ("limit", legacy.limit)]
     meta = {
-        "before_url": link(req, "ticket_audits", [("cursor", page.before_cursor)] + keep) if page.before_cursor else None,
-        "before_cursor": page.before_cursor,
-        "after_url": link(req, "ticket_audits", [("cursor", page.after_cursor)] + keep) if page.after_cursor else None,
-        "after_cursor": page.after_cursor,
+        "before_url": link(req, "ticket_audits", [("cursor", legacy.before_cursor)] + keep) if legacy.before_cursor else None,
+        "before_cursor": legacy.before_cursor,
+        "after_url": link(req, "ticket_audits", [("cursor", legacy.after_cursor)] + keep) if legacy.after_cursor else None,
+        "after_cursor": legacy.after_cursor,
     }
-    return raw(envelope("audits", [render(k) for k in page.keys], meta))
+    return raw(envelope("audits", [render(k) for k in legacy.keys], meta))
 
 
 # -- people ----------------------------------------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def macros(ds: Dataset, req: types.ApiRequest, only_active: bool = False) -> typ
     records = ds.catalog.macros
     active = req.arg("active")
     if only_active or active is not None:
-        wanted = True if only_active else active.lower() == "true"
+        wanted = only_active or (active or "").lower() == "true"
         records = [m for m in records if m["active"] == wanted]
     sort_by = req.arg("sort_by", "position") or "position"
     by = _MACRO_SORTS.get(sort_by, _MACRO_SORTS["position"])
@@ -153,7 +154,7 @@ def ticket_fields(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
     return unpaginated("ticket_fields", sorted(records, key=lambda r: (r["position"], r["id"])))
 
 
-_SCORES = {"offered": ((ratings.OFFERED,), None), "good": ((ratings.GOOD,), None), "bad": ((ratings.BAD,), None),
+_SCORES: dict[str, tuple[tuple[int, ...], bool | None]] = {"offered": ((ratings.OFFERED,), None), "good": ((ratings.GOOD,), None), "bad": ((ratings.BAD,), None),
            "received": ((ratings.GOOD, ratings.BAD), None), "unoffered": ((), None)}
 for _name in ("received", "good", "bad"):
     _SCORES[f"{_name}_with_comment"] = (_SCORES[_name][0], True)

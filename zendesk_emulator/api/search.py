@@ -69,14 +69,14 @@ def _matches(ds: Dataset, kind: str, times, equals) -> list[bytes] | np.ndarray:
             mask &= cols.status == STATUSES.index(equals["status"])
         return np.flatnonzero(mask)
     if kind == "user":
-        cols = ds.users.cols
-        mask = (cols.active == 1) & _time_mask(cols.created, cols.updated, times)
+        people = ds.users.cols
+        mask = (people.active == 1) & _time_mask(people.created, people.updated, times)
         if "role" in equals and equals["role"] in ROLES:
-            mask &= cols.role == ROLES.index(equals["role"])
+            mask &= people.role == ROLES.index(equals["role"])
         return np.flatnonzero(mask)
     if kind == "organization":
-        cols = ds.orgs.cols
-        return np.flatnonzero((cols.deleted_at == 0) & _time_mask(cols.created, cols.updated, times))
+        orgs = ds.orgs.cols
+        return np.flatnonzero((orgs.deleted_at == 0) & _time_mask(orgs.created, orgs.updated, times))
     groups = [g for g in ds.catalog.groups if not g["deleted"]]
     created = np.array([g["_created"] for g in groups], dtype=np.int64)
     updated = np.array([g["_updated"] for g in groups], dtype=np.int64)

@@ -123,7 +123,7 @@ def _skips(ds: Dataset) -> Skips:
     index = np.arange(n)
     created, updated = cols.created[:n], base_column(ds, "updated")[:n]
     agents = ds.users.cols.agents
-    parts = []
+    parts: list[tuple[np.ndarray, ...]] = []
     for k, share in enumerate((0.03, 0.008)):
         chosen = index[unit(ds.seed, 100, index) < share]
         when = created[chosen] + ((updated[chosen] - created[chosen]) * unit(ds.seed, 101 + k, chosen)).astype(np.int64)

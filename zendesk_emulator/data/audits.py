@@ -41,8 +41,8 @@ class Audits:
         self.offsets = tickets.cols.audit_offsets
         self.base_rows = len(times)
         self.owner = np.repeat(np.arange(len(self.offsets) - 1, dtype=np.int32), np.diff(self.offsets))
-        self._times = memoryview(times)
-        self._owner = memoryview(self.owner)
+        self._times = times.data
+        self._owner = self.owner.data
         self.extra: list[dict] = []  # audits added by mutations, row = base_rows + position
         self.extra_by_ticket: dict[int, list[int]] = {}
         self._base_keys: np.ndarray | None = None

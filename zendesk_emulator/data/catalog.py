@@ -42,6 +42,16 @@ def _slug(text: str) -> str:
 
 
 class Catalog:
+    # Attached by catalog_rules.build.
+    automations: list[dict]
+    triggers: list[dict]
+    custom_roles: list[dict]
+    schedules: list[dict]
+    custom_statuses: list[dict]
+    routing_attributes: list[dict]
+    routing_values: list[dict]
+    attribute_definitions: dict[str, list[dict]]
+
     def __init__(self, seed: int, sizes: Sizes, anchor: int, subdomain: str, agents: int):
         self.seed, self.subdomain = seed, subdomain
         self.base = f"https://{subdomain}.zendesk.com/api/v2"
@@ -103,7 +113,7 @@ class Catalog:
 
     def _memberships(self, rng: random.Random, agents: int) -> list[dict]:
         live = [g for g in self.groups if not g["deleted"]]
-        out = []
+        out: list[dict] = []
         for agent in range(agents):
             chosen = rng.sample(live, k=min(len(live), 1 + int(rng.random() * 3)))
             for k, group in enumerate(chosen):
@@ -116,7 +126,7 @@ class Catalog:
         return out
 
     def _ticket_fields(self, rng: random.Random, custom: int) -> list[dict]:
-        out = []
+        out: list[dict] = []
         for pos, (ftype, title, options) in enumerate(SYSTEM_FIELDS):
             record = self._field(rng, len(out), ftype, title, pos)
             record["removable"] = False

@@ -93,8 +93,8 @@ def value(rng: random.Random, field: dict):
         year, month, day = 24 + int(rng.random() * 4), 1 + int(rng.random() * 12), 1 + int(rng.random() * 28)
         return f"{day:02d}/{month:02d}/20{year}" if rng.random() < LEGACY else f"20{year}-{month:02d}-{day:02d}"
     if kind == "decimal":
-        number = round(rng.random() * 250_000, 2)
-        return f"{number:,.2f}".replace(",", " ") if rng.random() < LEGACY else number
+        amount = round(rng.random() * 250_000, 2)
+        return f"{amount:,.2f}".replace(",", " ") if rng.random() < LEGACY else amount
     if kind == "multiselect":
         options = field["custom_field_options"]
         chosen = [o["value"] for o in options if rng.random() < 0.35]

@@ -152,7 +152,7 @@ class Builder:
             first = None
             for j in range(2 + int(self.rng.random() * 3)):
                 at = self.when(created, created + span // 10)
-                parent = first if j > 1 and self.rng.random() < 0.3 else None  # a subsection of the first section
+                parent: dict | None = first if j > 1 and self.rng.random() < 0.3 else None  # a subsection of the first section
                 at = max(at, parent["_created"]) if parent else at
                 section = self.add("sections", new_section(self, self.g.next_id("sections"), category, j,
                                                            parent["id"] if parent else None),

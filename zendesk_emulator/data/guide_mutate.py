@@ -27,7 +27,7 @@ from .guide import PARENT_OF, Builder, Guide, count_vote, guide, stamp, touch_up
 from .timefmt import iso
 
 Handler = Callable[[Dataset, random.Random, int, int, int, int], dict]
-CHILDREN = {}
+CHILDREN: dict[str, list[str]] = {}
 for _child, (_parent, _key) in PARENT_OF.items():
     CHILDREN.setdefault(_parent, []).append(_child)
 

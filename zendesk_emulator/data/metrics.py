@@ -73,7 +73,7 @@ SLOTS = 32
 BREACHES = (23, 24)  # the slots of reply_time's and requester_wait_time's breach
 ID_BASE = ids.METRIC + 500_000_000
 _SLA_METRICS = {"reply_time": "first_reply_time", "requester_wait_time": "requester_wait_time"}
-_RUNNING = {"agent_work_time": (NEW, OPEN), "requester_wait_time": (NEW, OPEN, HOLD)}
+_RUNNING: dict[str, tuple[int, ...]] = {"agent_work_time": (NEW, OPEN), "requester_wait_time": (NEW, OPEN, HOLD)}
 _BIG = np.iinfo(np.int64).max // 2
 _STATUS_CODES = {name: code for code, name in enumerate(STATUSES)}
 _PRIORITY_CODES = {name: code for code, name in enumerate(PRIORITIES) if name}
@@ -217,7 +217,9 @@ def compute(r: Rows, clocks: list[BusinessClock], targets: Targets) -> Computed:
     ticket["solved_at"] = np.where(solved_now, last_solve, -1)
     ticket["full_res_cal"] = np.where(solved_now, last_solve - created, -1)
     ticket["full_res_bus"] = np.where(solved_now, last_of(solve, b) - b0, -1)
-    for name, statuses in (("agent_wait", (PENDING,)), ("requester_wait", (NEW, OPEN, HOLD)), ("on_hold", (HOLD,))):
+    spells_of: tuple[tuple[str, tuple[int, ...]], ...] = (
+        ("agent_wait", (PENDING,)), ("requester_wait", (NEW, OPEN, HOLD)), ("on_hold", (HOLD,)))
+    for name, statuses in spells_of:
         spells = _member(s, statuses) & ~last
         ended = count_of(spells) > 0
         ticket[f"{name}_cal"] = np.where(ended | (name == "on_hold"), total(spells, cal), -1)

@@ -121,7 +121,7 @@ def _statuses(ds: Dataset, rng: random.Random, ts: int, create: int, update: int
 
 def _attributes(ds: Dataset, rng: random.Random, ts: int, create: int, update: int, delete: int) -> dict:
     records = ds.catalog.routing_attributes
-    created = []
+    created: list[str] = []
     for _ in range(create):
         aid = stable_uuid(ds.seed, "attribute_created", len(records) + len(created))
         records.append(ds.catalog._stamp({"id": aid, "name": f"Skill {len(records) + 1}",

@@ -9,7 +9,7 @@ seed and a mutation counter, so a replayed sequence of mutations changes the sam
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -143,7 +143,7 @@ class TicketWork:
         ds = self.ds
         store = ds.users if resource == "users" else ds.orgs
         kind, base = ("user", ids.USER) if resource == "users" else ("org", ids.ORGANIZATION)
-        cols = store.cols
+        cols: Any = store.cols  # the users' or the organizations' columns
         created = []
         for _ in range(create):
             cols.created = _append(cols.created, [ts])
@@ -167,7 +167,7 @@ class TicketWork:
         if resource == "users":
             deleted = [i for i in deleted if cols.role[i] == 0]
         for index in updated:
-            change = {"tags": sorted({rng.choice(TAGS) for _ in range(2)})}
+            change: dict[str, Any] = {"tags": sorted({rng.choice(TAGS) for _ in range(2)})}
             if rng.random() < 0.5:
                 change["notes"] = f"Updated by API at {iso(ts)}"
             store.overrides.setdefault(index, {}).update(change)

@@ -25,6 +25,8 @@ docs says the export drops them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import catalog_rules, ids
@@ -44,7 +46,7 @@ def view(ds: Dataset) -> View:
 
 
 def via_name(via: dict) -> str:
-    channel = via.get("channel")
+    channel: Any = via.get("channel")
     return VIA_NAMES.get(channel, str(channel).replace("_", " ").capitalize())
 
 

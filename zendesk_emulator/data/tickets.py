@@ -7,6 +7,8 @@ Ticket index i is ticket id i + 1.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import ids
@@ -43,8 +45,8 @@ class Tickets:
         self._m = {name: memoryview(getattr(cols, name)) for name in (
             "created", "updated", "generated", "status", "deleted", "requester", "assignee", "group", "priority",
             "type", "channel", "brand", "form", "score", "problem")}
-        self._tags = memoryview(cols.tags)
-        self._options = memoryview(cols.options)
+        self._tags = cols.tags.data
+        self._options = cols.options.data
 
     def refresh_fields(self) -> None:
         """Re-read the ticket field list (after a ticket_fields mutation)."""
@@ -117,6 +119,7 @@ class Tickets:
         draw = rng.random
         paragraphs = self.text.paragraphs
         out = []
+        value: Any
         for fid, kind, column, values, _, prefix, since, gone in self._specs:
             if since >= created:
                 # A field added after the ticket was created is empty on it, as in Zendesk: a new field writes
@@ -171,6 +174,7 @@ class Tickets:
         channel = CHANNELS[self._m["channel"][index]]
         requester = self._m["requester"][index]
         brand = self._m["brand"][index]
+        source: dict[str, Any]
         if channel == "email":
             source = {"from": {"address": self.users.email(requester), "name": self.users.name(requester)},
                       "to": {"name": self.brand_names[brand], "address": f"support@{self.subdomain}.zendesk.com"}, "rel": None}

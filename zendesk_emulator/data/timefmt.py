@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import overload
 
 _DAYS: dict[int, str] = {}
 _CLOCK = [f"{h:02d}:{m:02d}:{sec:02d}Z" for h in range(24) for m in range(60) for sec in range(60)]
 
 
+@overload
+def iso(ts: int) -> str: ...
+@overload
+def iso(ts: None) -> None: ...
+@overload
+def iso(ts: int | None) -> str | None: ...
 def iso(ts: int | None) -> str | None:
     if ts is None:
         return None
