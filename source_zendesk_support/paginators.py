@@ -113,6 +113,20 @@ class ExportCursorPaginator:
 
 
 @dataclass(frozen=True)
+class RecordExportPaginator(ExportCursorPaginator):
+    """The custom object record export (`incremental/custom_objects/{key}/cursor`): cursor-based like the ticket
+    export, but Zendesk's reference documents its end as `meta.has_more` rather than the other exports'
+    `end_of_stream`. Whichever of the two the page carries says whether more follows (`end_of_stream` first).
+    https://developer.zendesk.com/api-reference/custom-data/custom-objects/custom_object_records/#incremental-custom-object-record-export-cursor-based
+    """
+
+    def next_url(self, body: Mapping[str, Any]) -> str | None:
+        if "end_of_stream" in body:
+            return super().next_url(body)
+        return _required_url(body, "after_url") if _flag(_object(body, "meta"), "has_more") else None
+
+
+@dataclass(frozen=True)
 class ExportTimePaginator:
     """Time-based incremental export (ticket events, metric events): follow `next_page` (its start_time is the page's
     end_time) until `end_of_stream`. Up to 1,000 records a page, a size these exports take no parameter for: a 504 on

@@ -105,23 +105,23 @@ class PerParentReader:
         gone = response.status_code == 404 and (self._answered or not self.spec.gated)
         return response.status_code == 422 or gone
 
-    def read(self, row: Record, send: Send) -> Generator[Record, None, bool]:
+    def read(self, row: Record, send: Send, params: Mapping[str, Any] | None = None) -> Generator[Record, None, bool]:
         """The records of one row, every page of them (for a nested list, the records of each of its records);
         returns False when Zendesk refused them in a way that ends the stream (the error table has logged why), True
-        otherwise."""
+        otherwise. `params`: what this row's first request adds (its export's start_time, row_state.py)."""
         if any(row.get(name) == value for name, value in self.spec.skip.items()):
             self.skipped += 1
             return True
         self.rows += 1
         url: str | None = self._path(row)
-        params: Mapping[str, Any] = {**self.spec.paginator.first_params(), **self.spec.params}
+        query: Mapping[str, Any] = {**self.spec.paginator.first_params(), **self.spec.params, **(params or {})}
         visited: set[Any] = set()
         while url is not None:
             visited.add(request_key(url))
             self.requests += 1
             self._asking = True
             try:
-                response = send(url, params)
+                response = send(url, query)
             finally:
                 self._asking = False
             if not response.ok:
@@ -133,7 +133,7 @@ class PerParentReader:
             body = json_body(response)
             if not (yield from self._emit(self._records(body, row), send)):
                 return False
-            url, params = self.spec.paginator.next_url(body), {}  # Zendesk's next-page URLs carry every parameter
+            url, query = self.spec.paginator.next_url(body), {}  # Zendesk's next-page URLs carry every parameter
             if url is not None and request_key(url) in visited:
                 raise BrokenPagination(f"the next page of a {self.spec.noun}'s '{self._stream}' is a page already "
                                        f"read ({url}); stopping instead of looping")

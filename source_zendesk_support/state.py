@@ -11,7 +11,7 @@ What every position below relies on:
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
@@ -135,6 +135,12 @@ class Position:
     def select(self, records: list[Record]) -> Iterable[Record]:
         return records
 
+    def row_params(self, row: Record) -> dict[str, Any]:  # a stream asking per row: row_state.py
+        return {}
+
+    def row_read(self, row: Record, records: Generator[Record, None, bool]) -> Generator[Record, None, bool]:
+        return (yield from records)
+
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
         """After a page was emitted. Returns the URL to read next (a position may end the walk early)."""
         return next_url
@@ -149,8 +155,7 @@ class Position:
     # crash and never a reason to drop a record (instants.py).
     def _not_before(self, row: Record, field: str, floor_text: str) -> bool:
         """Whether a record is at or after the floor; one without a time is kept (never dropped unseen)."""
-        value = row.get(field)
-        if value is None or value == "":
+        if (value := row.get(field)) is None or value == "":
             return True
         return value >= floor_text if canonical(value) else record_time(value, field, self._stream) >= self._floor
 
@@ -176,8 +181,7 @@ class ExportPosition(Position):
     Zendesk's cursor export returns records in cursor order and `start_time` is inclusive, so restarting from the
     highest value emitted re-reads at most that second and loses nothing. `observe` names the list that carries
     the cursor when it is not the emitted records (ticket_metrics emits metric sets but its position is the
-    tickets' generated_timestamp on the same page).
-    """
+    tickets' generated_timestamp on the same page)."""
 
     key: str
     field: str
@@ -230,8 +234,7 @@ class EndTimePosition(Position):
     already emitted at that second are remembered and skipped. A record is at that second when its `field` holds
     it, written as `field_codec` writes instants (the state's `codec` unless said otherwise: ticket_field_history
     keeps the export's unix position but its records say when in ISO). When 1,000+ records share one second,
-    `end_time` stays on that second for several pages: the remembered ids then accumulate instead of being replaced.
-    """
+    `end_time` stays on that second for several pages: the remembered ids then accumulate instead of being replaced."""
 
     key: str = "updated_at"
     field: str = "updated_at"
@@ -263,8 +266,7 @@ class EndTimePosition(Position):
         return [row for row in records if not (row.get(self.field) == second and row.get("id") in ids)]
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:
-        end_time = body.get("end_time")
-        if end_time is None:
+        if (end_time := body.get("end_time")) is None:
             return next_url
         end_time = record_time(end_time, "end_time", self._stream)
         second = self._written(end_time)
@@ -290,8 +292,7 @@ class ListPosition(Position):
 
     The list comes in id order, not updated_at order. Were the state moved to the newest updated_at seen so far
     and the sync stopped halfway, the rest of the list (updated after the old state but before that value) would
-    be filtered out next time and never synced.
-    """
+    be filtered out next time and never synced."""
 
     key: str = "updated_at"
     field: str = "updated_at"
@@ -368,8 +369,7 @@ class AuditWalkPosition(Position):
     (`high_water`) and the URL of the next older page (`before_url`). A sync that finds `_walk` resumes there;
     audits created meanwhile sit above `high_water` and are picked up by the next walk. When a walk ends,
     `created_at` becomes `high_water` and `_walk` goes away. `created_at` is inclusive: the boundary second is
-    read again rather than risked.
-    """
+    read again rather than risked."""
 
     key: str = "created_at"
     field: str = "created_at"

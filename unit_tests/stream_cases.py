@@ -34,6 +34,7 @@ from source_zendesk_support.state import (
 from source_zendesk_support.streams import BY_NAME as STREAM_CLASSES
 from source_zendesk_support.streams import STREAMS, ZendeskStream, stream_name
 
+from .harness import START
 from .zendesk_http import ZendeskRequest, template
 
 Item = tuple[int, int]
@@ -116,7 +117,14 @@ class StreamCase:
 
     @property
     def incremental(self) -> bool:
-        return not isinstance(self.position, FullRefresh)
+        """Whether the stream keeps one instant as its state (a stream keeping one per row, custom object records, is
+        incremental too, but its state depends on the rows: test_custom_objects.py)."""
+        return not isinstance(self.position, FullRefresh) and not self.per_row
+
+    @property
+    def per_row(self) -> bool:
+        """The position keeps one instant per row of its pages and asks each row's list from it (row_state.py)."""
+        return bool(getattr(self.position, "every_row", False))
 
     @property
     def newest_first(self) -> bool:
@@ -199,6 +207,9 @@ class StreamCase:
         """The row a sideloaded record rides on, or whose list is asked for (its position's instant is there)."""
         assert self.position.observe
         row = {**template(self.page_template)[self.position.observe][0], "id": item[0]}
+        for name in self.per_parent.placeholders if self.per_parent else ():
+            if isinstance(row.get(name), str):  # a row named by a text key (a custom object's): one of its own
+                row[name] = f"{row[name]}_{item[0]}"
         if self.position.field:  # a full-refresh parent list (schedules for their holidays) moves no position
             row[self.position.field] = _field_codec(self.position).render(item[1])
         return row
@@ -232,7 +243,7 @@ class StreamCase:
             script.append((_request(endpoint, {**params, **query}), body))
         return script
 
-    def per_parent_script(self, pages: Sequence[Sequence[Item]]) -> Script:
+    def per_parent_script(self, pages: Sequence[Sequence[Item]], start_time: int = START) -> Script:
         """(request, body) for the rows on these pages, for a stream asking for its records per row (none
         otherwise): each row's list in one page holding the item's record. For a nested list (votes of an article's
         comments), each row's list holds one middle row (the fixture of the stream that reads that list, its id
@@ -244,7 +255,8 @@ class StreamCase:
         for item in (item for page in pages for item in page):
             parent = self.carrier(item)
             if lists.nested is None:
-                script.append(_per_parent_page(lists, parent, self.name, self.records_key, self.record(item)))
+                row_params = self.position.bind(start_time, time.time, self.name).row_params(parent)
+                script.append(_per_parent_page(lists, parent, self.name, self.records_key, self.record(item), row_params))
                 continue
             middle_key = lists.records_key or self.records_key
             middle = dict(template(_reader_of(lists))[middle_key][0])
@@ -255,13 +267,15 @@ class StreamCase:
         return script
 
 
-def _per_parent_page(lists: PerParentList, parent: Record, fixture: str, key: str, record: dict) -> tuple[ZendeskRequest, dict]:
-    """The request for one parent's list, and its one page holding `record` (the envelope of `fixture`)."""
+def _per_parent_page(lists: PerParentList, parent: Record, fixture: str, key: str, record: dict,
+                     row_params: Mapping[str, Any] | None = None) -> tuple[ZendeskRequest, dict]:
+    """The request for one parent's list, and its one page holding `record` (the envelope of `fixture`);
+    `row_params`: what the position adds to this row's request (its export's start_time)."""
     body = template(fixture)
     body[key] = [record]
     path = lists.path.format(**parent)
     query, body = lists.paginator.fake_page(FakePage(0, last=True), body, lambda q: _request(path, q).url)
-    return _request(path, {**query, **lists.params}), body
+    return _request(path, {**query, **lists.params, **(row_params or {})}), body
 
 
 def _reader_of(lists: PerParentList) -> str:

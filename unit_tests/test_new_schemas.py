@@ -58,6 +58,8 @@ ENVELOPES = {
     "cursor pagination": {"meta", "links"},
     "offset pagination": {"next_page", "previous_page", "count"},
     "cursor-based export": {"after_url", "after_cursor", "before_url", "before_cursor", "end_of_stream"},
+    # Zendesk's reference gives the custom object record export `meta.has_more`; it is an export: `end_of_stream` too.
+    "custom object record export": {"after_url", "after_cursor", "before_url", "before_cursor", "end_of_stream", "meta"},
     "time-based export": {"next_page", "count", "end_of_stream", "end_time"},
     "Help Center article export": {"next_page", "count", "end_time"},
     "ticket audits cursor": {"after_url", "after_cursor", "before_url", "before_cursor"},

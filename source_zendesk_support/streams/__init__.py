@@ -12,6 +12,7 @@ from .account import (
 from .base import ZendeskStream
 from .business_rules import Automations, Macros, SlaPolicies, Triggers
 from .community import PostComments, PostCommentVotes, Posts, PostVotes, Topics
+from .custom_objects import CustomObjectFields, CustomObjectRecords, CustomObjects
 from .help_center import (
     ArticleAttachments,
     ArticleComments,
@@ -92,6 +93,9 @@ STREAMS: tuple[type[ZendeskStream], ...] = (
     TicketActivities,
     TicketSkips,
     CustomStatuses,
+    CustomObjects,
+    CustomObjectFields,
+    CustomObjectRecords,
     Articles,
     ArticleAttachments,
     ArticleComments,

@@ -227,7 +227,9 @@ class ZendeskStream(HttpStream, CheckpointMixin, ABC):
         """Every row's records, asked for row by row; False when Zendesk refused them for the whole stream."""
         assert self._per_parent is not None
         for row in rows:
-            if not (yield from self._per_parent.read(row, self._send_per_parent)):
+            # The position may ask each row's list from its own place (row_state.py: custom object records).
+            read = self._per_parent.read(row, self._send_per_parent, self._position.row_params(row))
+            if not (yield from self._position.row_read(row, read)):
                 self.logger.info(self._per_parent.summary())
                 return False
         return True
