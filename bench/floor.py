@@ -273,9 +273,11 @@ class FloorPerParent(FloorStream):
         for level, below in zip(self._levels, self._levels[1:], strict=False):
             rows = list(self._rows_of(level, below, rows))
         leaf = self._levels[-1]
+        # A position kept per row (custom object records) starts each row's list at that row's place (row_state.py).
+        position = self.table.stream.position.bind(self._start, time.time, self.name)
         for row in rows:
             if not _skipped(row, leaf):
-                yield {"path": leaf.path.format(**row)}
+                yield {"path": leaf.path.format(**row), "params": position.row_params(row)}
 
     def _rows_of(self, level: PerParentList, below: PerParentList, parents: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
         """Every page of each parent's list at `level`, each row cut to the fields `below` is asked by."""
@@ -301,7 +303,7 @@ class FloorPerParent(FloorStream):
         return stream_slice["path"]
 
     def request_params(self, stream_state: Any, stream_slice: Any = None, next_page_token: Any = None) -> dict:
-        return {} if next_page_token else dict(self._child_params)
+        return {} if next_page_token else {**self._child_params, **(stream_slice or {}).get("params", {})}
 
     def next_page_token(self, response: requests.Response) -> Mapping[str, Any] | None:
         url = _next_url(response.__dict__["_body"], self._child_style)

@@ -153,10 +153,15 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
     levels: list[dict[str, Any]] = []
     for stream, stream_levels in LEVELS.items():
         above_all: Sequence[Mapping[str, Any]] = truth[TABLES[stream].family]
-        rows: Iterable[Mapping[str, Any]] = chosen[TABLES[stream].family]
+        # A stream keeping one place per row (custom object records, row_state.py) asks every row every sync.
+        every_row = getattr(TABLES[stream].stream.position, "every_row", False)
+        rows: Iterable[Mapping[str, Any]] = (truth if every_row else chosen)[TABLES[stream].family]
         for level in stream_levels:
             listed = truth[listed_stream(level)]
-            link = parent_field(listed, above_all)
+            # The records name their parent by the field the stream injects (custom_object_key: the object's key), or
+            # else by the one `*_id` field holding parent ids.
+            injected = next(iter(level.spec.inject.items()), None)
+            link, parent_key = injected if injected else (parent_field(listed, above_all), "id")
             by_parent: dict[Any, list[Mapping[str, Any]]] = {}
             for child in listed:
                 by_parent.setdefault(child.get(link), []).append(child)  # type: ignore[arg-type]
@@ -168,8 +173,8 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
                 if any(row.get(name) == value for name, value in level.spec.skip.items()):
                     skipped += 1
                     continue
-                children = by_parent.get(row.get("id"), [])
-                asked[row.get("id")] = 1 if size is None else max(1, math.ceil(len(children) / size))
+                children = by_parent.get(row.get(parent_key), [])
+                asked[row.get(parent_key)] = 1 if size is None else max(1, math.ceil(len(children) / size))
                 below += children
             levels.append({"stream": stream, "depth": level.depth, "label": level.label, "route": level.route,
                            "noun": level.spec.noun, "rows": len(asked), "skipped": skipped,

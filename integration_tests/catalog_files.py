@@ -16,6 +16,7 @@ from scripts.airbyte_run import AWAITING_EMULATOR
 from source_zendesk_support.state import UNIX
 from source_zendesk_support.streams import STREAMS as ALL_STREAMS
 from source_zendesk_support.streams import stream_name
+from zendesk_emulator.data.custom_objects import OBJECTS as EMULATED_OBJECTS
 
 STREAMS = tuple(stream for stream in ALL_STREAMS if stream_name(stream) not in AWAITING_EMULATOR)
 
@@ -56,6 +57,8 @@ def abnormal_state() -> list[dict[str, Any]]:
         position = stream.position
         if position.key:
             value = FUTURE if position.codec is UNIX else "2100-01-01T00:00:00Z"
+            if getattr(position, "every_row", False):  # one instant per row: each of the emulated account's objects
+                value = {key: value for key, *_ in EMULATED_OBJECTS}
             states.append({"type": "STREAM", "stream": {"stream_descriptor": {"name": stream_name(stream)},
                                                        "stream_state": {position.key: value}}})
     return states

@@ -61,6 +61,9 @@ class PerRowExportPosition(Position):
         ahead = [unix for unix in self._floors.values() if unix > self._clock() + FUTURE_SLACK_SECONDS]
         return iso(max(ahead)) if ahead else None
 
+    def reads_every_page(self) -> bool:
+        return True  # the whole list of rows, every sync (sharing.py)
+
     def row_params(self, row: Record) -> dict[str, Any]:
         start = self._floors.get(str(row.get(self.row_key)), self._start)
         return {"start_time": min(start, int(self._clock()) - EXPORT_MIN_AGE_SECONDS)}

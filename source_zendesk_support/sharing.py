@@ -320,8 +320,11 @@ def _reads_same_pages(stream: ZendeskStream, mode: SyncMode, publisher: ZendeskS
             return mode == SyncMode.full_refresh and publisher.position_at(saved_state(publisher)).reads_every_page()
         if mode != SyncMode.incremental:
             return True
-        # e.g. one was added to the connection later: it catches up alone once
-        return stream.position_at(saved_state(stream)).state == publisher.position_at(saved_state(publisher)).state
+        # e.g. one was added to the connection later: it catches up alone once. A follower keeping one place per row
+        # (custom object records, row_state.py) reads the whole list of rows whatever its state: it takes the pages of
+        # a publisher reading the list whole too.
+        follower, published = stream.position_at(saved_state(stream)), publisher.position_at(saved_state(publisher))
+        return follower.state == published.state or (getattr(follower, "every_row", False) and published.reads_every_page())
     except AirbyteTracedException:
         return False  # each reads alone, and the stream with the unusable state fails on its own
 

@@ -43,6 +43,9 @@ FEATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "custom_roles": (_ENTERPRISE, ("custom_roles", "custom_roles/{id}")),
     "audit_logs": (_ENTERPRISE, ("audit_logs", "audit_logs/{id}")),
     "skills_based_routing": (_ENTERPRISE, ("routing/attributes", "routing/attributes/definitions", "routing/attributes/{id}")),
+    # "Support Enterprise plans and Zendesk Suite Team plans and above" (custom objects API introduction): every plan.
+    "custom_objects": (("team", *_GROWTH), ("custom_objects", "custom_objects/{id}", "custom_objects/{id}/fields",
+                                             "custom_objects/{id}/records", "incremental/custom_objects/{id}/cursor")),
 }
 _FEATURE_OF_ROUTE = {route: name for name, (_, routes) in FEATURES.items() for route in routes}
 

@@ -44,7 +44,7 @@ class CustomObjectFields(ZendeskStream):
     paginator = Unpaginated()
     position = FullRefresh(observe="custom_objects")
     pages_of = "custom_objects"
-    per_parent = PerParentList("custom_objects/{key}/fields.json", PageCursorPaginator(), noun="custom object",
+    per_parent = PerParentList("custom_objects/{key}/fields.json", PageCursorPaginator(), noun="object",
                                gated=False, inject={"custom_object_key": "key"})
     requires = CUSTOM_OBJECTS
 
@@ -66,5 +66,5 @@ class CustomObjectRecords(ZendeskStream):
     position = PerRowExportPosition(observe="custom_objects")
     pages_of = "custom_objects"
     per_parent = PerParentList("incremental/custom_objects/{key}/cursor.json", RecordExportPaginator(),
-                               noun="custom object", gated=False, inject={"custom_object_key": "key"})
+                               noun="object", gated=False, inject={"custom_object_key": "key"})
     requires = CUSTOM_OBJECTS

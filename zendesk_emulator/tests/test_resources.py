@@ -17,7 +17,7 @@ from .test_account_helpers import make_account
 
 ID_SPACE = 1_000_000_000  # data/ids.py: each space a billion wide
 EXAMPLES = (("(\\d+)", "12"), ("([0-9a-f-]{36})", "0e4f56a4-0000-4000-8000-000000000001"),
-            ("(tickets|users|organizations)", "users"), ("(?:/[^/]+)?", "/report.pdf"), (LOC, "en-us/"))
+            ("(tickets|users|organizations)", "users"), ("([a-z0-9_]+)", "asset"), ("(?:/[^/]+)?", "/report.pdf"), (LOC, "en-us/"))
 
 
 def _example(pattern: str) -> str:
