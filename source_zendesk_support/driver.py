@@ -12,6 +12,7 @@ by page:
         page = stream.request_page(walk)              # streams/base.py: its own request, unless it shares pages:
                                                       # then pages.next_page(walk) (sharing.py)
         yield from stream.read_page(page, walk)       # its records; then its position moves past the page (state.py)
+                                                      # (a position kept per row also checkpoints between rows)
                                                       # (the page is freed before the next is requested)
         checkpoint.emit()                             # its state, queued behind the page's records
 
@@ -56,6 +57,7 @@ from .cdk import (
 from .estimates import Estimates, StreamProgress
 from .pacing import is_export
 from .paginators import PageWalk
+from .row_state import CHECKPOINT
 from .sharing import FollowedPages, PageSource, share_pages
 from .streams import ZendeskStream
 
@@ -117,6 +119,9 @@ class WholeStream(Partition):
         while not walk.ended:
             # The page is referenced by its reading only: it is freed before the next one is requested.
             for data in stream.read_page(self._next_page(walk), walk):
+                if data is CHECKPOINT:  # the position moved within the page: one row's list was read whole
+                    self._checkpoint.emit()
+                    continue
                 if progress is not None:
                     progress.record()
                 yield Record(data=data, stream_name=name)

@@ -8,8 +8,9 @@ its records changed: the object's own `updated_at` does not move with its record
 
 What the order of the steps guarantees, as state.py's positions do:
 - a row's instant moves only after its export was read to the end (per_parent.py reads every page of a row before the
-  next), and the state is published only after the whole page of rows (`advance`), so it never runs ahead of the
-  records the driver has handed on; a sync cut short starts each row again from its last saved instant;
+  next); then the position hands the driver `CHECKPOINT` among the records, and the driver emits the state there,
+  behind the row's records: a sync cut short starts the rows it finished from their new instants and the others
+  (the one it was reading included) from their saved ones;
 - the export's `start_time` is inclusive and held five minutes back (state.EXPORT_MIN_AGE_SECONDS): the boundary
   second is read again rather than risked;
 - the rows listed on the page are the only ones kept: a deleted object's entry goes with it.
@@ -19,11 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from .failures import UnusableState
 from .instants import ISO, Codec, iso, record_time
 from .state import EXPORT_MIN_AGE_SECONDS, FUTURE_SLACK_SECONDS, Position, Record
+
+# Not a record: where the driver emits the stream's state within a page (driver.py compares by identity).
+CHECKPOINT: Record = MappingProxyType({})
 
 
 @dataclass(kw_only=True)
@@ -83,6 +88,8 @@ class PerRowExportPosition(Position):
             finished = bool(end.value)
         if finished and newest is not None:
             self._floors[name] = max(self._floors.get(name, self._start), newest)
+            self._publish()
+            yield CHECKPOINT
         return finished
 
     def advance(self, body: Mapping[str, Any], records: list[Record], next_url: str | None) -> str | None:

@@ -55,7 +55,7 @@ class CustomObjectRecords(ZendeskStream):
     come back with their values replaced by "[DELETED]" for 30 days). Its requests share the 10-a-minute export limit
     with the other exports. The stream reads the object list and asks each object's export from that object's own
     state (row_state.py): `{"updated_at": {"<object key>": "<newest updated_at emitted>"}}`. Each record carries its
-    `custom_object_key`. The export is on every account that has custom objects (Zendesk's announcement of
+    `custom_object_key`. A checkpoint follows each object read to its end. The export is on every account that has custom objects (Zendesk's announcement of
     2025-09-15), so the list endpoint (`custom_objects/{key}/records`) is not needed.
     https://developer.zendesk.com/api-reference/custom-data/custom-objects/custom_object_records/#incremental-custom-object-record-export-cursor-based
     """
