@@ -44,8 +44,10 @@ _COUNT = re.compile(r"/api/v2/(tickets|users|organizations)/count(\.json)?$")
 
 
 def _route(path: str) -> str:
-    """A request path as a route name: ids as {id}, without /api/v2/ and .json (tickets/{id}/side_conversations)."""
-    return re.sub(r"/\d+(?=/|\.json|$)", "/{id}", path).removesuffix(".json").removeprefix("/api/v2/")
+    """A request path as a route name: ids as {id}, without /api/v2/ and .json (tickets/{id}/side_conversations); a
+    per-row list asked by a text key (a custom object's) named as its template."""
+    route = re.sub(r"/\d+(?=/|\.json|$)", "/{id}", path).removesuffix(".json").removeprefix("/api/v2/")
+    return next((template for template, pattern in TEXT_KEYED.items() if pattern.fullmatch(route)), route)
 
 
 def _template_route(path: str) -> str:
@@ -88,6 +90,9 @@ CHILD_ROUTES: dict[str, tuple[Level, ...]] = {}
 for _levels_of in LEVELS.values():
     for _level in _levels_of:
         CHILD_ROUTES[_level.route] = (*CHILD_ROUTES.get(_level.route, ()), _level)
+# The per-row routes whose rows are named by a text key rather than a numeric id (custom_objects/{key}/fields).
+TEXT_KEYED = {level.route: re.compile(re.escape(level.route).replace(re.escape("{id}"), "[^/]+"))
+              for levels in LEVELS.values() for level in levels if set(level.spec.placeholders) - {"id"}}
 ENDPOINT_ROUTES: dict[str, str] = {}
 for _name, _table in TABLES.items():
     ENDPOINT_ROUTES.setdefault(_template_route(_table.stream.endpoint), _table.family)

@@ -89,6 +89,7 @@ def test_given_the_enterprise_limits_when_synced_then_ours_gets_no_429_and_the_f
     assert ours["wall_over_floor"] == pytest.approx(ours["wall_seconds"] / ours["limit_floor_seconds"], abs=0.01)
     exports = {TABLES[s].stream.endpoint.removesuffix(".json") for s in STREAMS
                if TABLES[s].stream.endpoint.startswith("incremental/")}
+    exports |= {level.route for levels in LEVELS.values() for level in levels if level.route.startswith("incremental/")}
     assert set(ours["exports_by_route"]) == exports
 
 

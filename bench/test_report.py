@@ -166,7 +166,8 @@ def test_the_floor_reads_every_stream_of_the_catalog_the_way_its_class_declares(
         **{name: "articles" for name in ("article_attachments", "article_comments", "article_votes",
                                           "article_comment_votes")},
         **{name: "posts" for name in ("post_comments", "post_votes", "post_comment_votes")},
-        "schedule_holidays": "schedules"}
+        "schedule_holidays": "schedules", "custom_object_fields": "custom_objects",
+        "custom_object_records": "custom_objects"}
     # Without the family's own stream, the first that reads rows of its own requests the pages.
     assert publishers(["side_conversations", "ticket_metrics"]) == {"ticket_metrics": None,
                                                                     "side_conversations": "ticket_metrics"}

@@ -34,6 +34,7 @@ def test_given_the_account_then_its_objects_fields_and_records_are_listed_as_the
     assert client.get("custom_objects/nothing/fields.json", status=404)
     assert account.route_name("GET", "/api/v2/incremental/custom_objects/asset/cursor.json") == \
         "incremental/custom_objects/{id}/cursor"
+    assert account.is_incremental_export("/api/v2/incremental/custom_objects/asset/cursor.json")  # 10 a minute
 
 
 def test_given_records_then_every_lookup_points_at_a_record_of_the_account(account):
@@ -88,3 +89,11 @@ def test_given_mutations_then_the_export_shows_new_changed_and_deleted_records_a
     deleted = account.mutate("custom_objects", delete=3)["deleted"]
     assert "product" not in deleted and len(deleted) == 3  # a lookup's target is never deleted
     assert [o["key"] for o in account.truth("custom_objects")] == ["product"]
+
+
+def test_given_the_plans_then_every_one_has_custom_objects_unless_turned_off():
+    from zendesk_emulator.settings import PLANS, Settings
+
+    routes = ("custom_objects", "custom_objects/{id}/fields", "incremental/custom_objects/{id}/cursor")
+    assert not any(Settings(plan=plan).denies(route) for plan in PLANS for route in routes)
+    assert all(Settings(features={"custom_objects": False}).denies(route) for route in routes)
