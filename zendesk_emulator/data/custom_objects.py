@@ -144,7 +144,7 @@ def _value(ds: Dataset, rng: random.Random, obj_field: dict, ts: int) -> Any:
     if kind == "checkbox":
         return rng.random() < 0.3
     if kind == "date":
-        return iso(ts - int(rng.random() * 400 * 86_400))[:10]
+        return str(iso(ts - int(rng.random() * 400 * 86_400)))[:10]
     if kind == "integer":
         return int(rng.random() * 500)
     if kind == "decimal":
@@ -162,16 +162,16 @@ def _value(ds: Dataset, rng: random.Random, obj_field: dict, ts: int) -> Any:
 def _lookup(ds: Dataset, rng: random.Random, target: str, ts: int) -> str | None:
     """The id (as a string) of a record of `target` that exists at `ts`."""
     if target == "zen:user":
-        cols = ds.users.cols
-        index = _pick(rng, np.flatnonzero((cols.active == 1) & (cols.created <= ts)))
+        users = ds.users.cols
+        index = _pick(rng, np.flatnonzero((users.active == 1) & (users.created <= ts)))
         return None if index is None else str(ds.users.user_id(index))
     if target == "zen:organization":
-        cols = ds.orgs.cols
-        index = _pick(rng, np.flatnonzero((cols.deleted_at == 0) & (cols.created <= ts)))
+        orgs = ds.orgs.cols
+        index = _pick(rng, np.flatnonzero((orgs.deleted_at == 0) & (orgs.created <= ts)))
         return None if index is None else str(ids.ORGANIZATION + index + 1)
     if target == "zen:ticket":
-        cols = ds.tickets.cols
-        index = _pick(rng, np.flatnonzero((cols.deleted == 0) & (cols.created <= ts)))
+        tickets = ds.tickets.cols
+        index = _pick(rng, np.flatnonzero((tickets.deleted == 0) & (tickets.created <= ts)))
         return None if index is None else str(index + 1)
     key = target.rsplit(":", 1)[1]
     obj = find(ds, key)
@@ -262,7 +262,7 @@ def mutate_objects(ds: Dataset, rng: random.Random, ts: int, create: int, update
     older = [o for o in live(ds) if o["key"] not in created]
     updated = rng.sample(older, min(update, len(older)))
     for obj in updated:
-        obj["description"] = obj["raw_description"] = f"{obj['title_pluralized']} (revised {iso(ts)[:10]})"
+        obj["description"] = obj["raw_description"] = f"{obj['title_pluralized']} (revised {str(iso(ts))[:10]})"
         _touch(obj, ts)
     targets = {f["relationship_target_type"] for o in live(ds) for f in fields(o) if f["type"] == "lookup"}
     free = [o for o in older if f"zen:custom_object:{o['key']}" not in targets and o not in updated]
