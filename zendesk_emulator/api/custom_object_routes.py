@@ -67,7 +67,7 @@ def export(ds: Dataset, req: types.ApiRequest, key: str, now: float) -> types.Ap
                         np.array(kept, dtype=np.int64)))
     result = export_cursor.page(req, View(keys), now)
     path = f"incremental/custom_objects/{key}/cursor"
-    keep: list[tuple[str, str | int]] = [*carried(req, ("cursor", "start_time"))]
+    keep = carried(req, ("cursor", "start_time"))
     meta = {
         "after_url": link(req, path, [("cursor", result.after_cursor)] + keep) if result.after_cursor else None,
         "after_cursor": result.after_cursor,
