@@ -114,11 +114,8 @@ class ExportCursorPaginator:
 
 @dataclass(frozen=True)
 class RecordExportPaginator(ExportCursorPaginator):
-    """The custom object record export (`incremental/custom_objects/{key}/cursor`): cursor-based like the ticket
-    export, but Zendesk's reference documents its end as `meta.has_more` rather than the other exports'
-    `end_of_stream`. Whichever of the two the page carries says whether more follows (`end_of_stream` first).
-    https://developer.zendesk.com/api-reference/custom-data/custom-objects/custom_object_records/#incremental-custom-object-record-export-cursor-based
-    """
+    """The custom object record export (`incremental/custom_objects/{key}/cursor`): Zendesk's reference gives it
+    `meta.has_more`, not the exports' `end_of_stream`; whichever the page has says if more follows (notes/custom-objects.md)."""
 
     def next_url(self, body: Mapping[str, Any]) -> str | None:
         if "end_of_stream" in body:
