@@ -40,7 +40,9 @@ class PerParentList:
     """How to ask for one parent row's records: `path` under api/v2/ with `{field}` placeholders filled from the row
     ("tickets/{id}/side_conversations.json"), its `paginator` and fixed `params`. Rows whose fields hold the values
     in `skip` have no such records, so they are not asked for (a deleted ticket: `{"status": "deleted"}`; an article
-    nobody voted on: `{"vote_count": 0}`). `noun` names a row in messages ("ticket").
+    nobody voted on: `{"vote_count": 0}`). `only`: the reverse, rows are asked for only when each of these fields
+    (a dotted path into the row) holds one of the values given (a ticket's conversation log, only for tickets whose
+    `via.channel` is a messaging channel). `noun` names a row in messages ("ticket").
 
     `nested`: the records of this list are themselves parents, and the stream's records are their lists (an article's
     comments, then each comment's votes); this list's records then come under `records_key` in Zendesk's answers
@@ -58,6 +60,7 @@ class PerParentList:
     paginator: Paginator
     params: Mapping[str, Any] = field(default_factory=dict)
     skip: Mapping[str, Any] = field(default_factory=dict)
+    only: Mapping[str, frozenset[Any]] = field(default_factory=dict)
     noun: str = "record"
     nested: PerParentList | None = None
     records_key: str | None = None
@@ -71,7 +74,14 @@ class PerParentList:
     @property
     def fields(self) -> tuple[str, ...]:
         """The fields of a parent row this list reads: the path's placeholders, then the skip rule's."""
-        return tuple(dict.fromkeys([*self.placeholders, *self.skip, *self.inject.values()]))
+        only = (path.split(".", 1)[0] for path in self.only)
+        return tuple(dict.fromkeys([*self.placeholders, *self.skip, *only, *self.inject.values()]))
+
+    def wants(self, row: Record) -> bool:
+        """Whether `row` can have these records: no skip rule says it has none, and every `only` rule holds."""
+        if any(row.get(name) == value for name, value in self.skip.items()):
+            return False
+        return all(_dig(row, path) in values for path, values in self.only.items())
 
     def reader(self, stream: str, records_key: str) -> PerParentReader:
         return PerParentReader(self, stream, records_key)
@@ -109,7 +119,7 @@ class PerParentReader:
         """The records of one row, every page of them (for a nested list, the records of each of its records);
         returns False when Zendesk refused them in a way that ends the stream (the error table has logged why), True
         otherwise. `params`: what this row's first request adds (its export's start_time, row_state.py)."""
-        if any(row.get(name) == value for name, value in self.spec.skip.items()):
+        if not self.spec.wants(row):
             self.skipped += 1
             return True
         self.rows += 1
@@ -178,3 +188,11 @@ class PerParentReader:
             known = {name: parent.get(source) for name, source in self.spec.inject.items()}
             return [{**record, **known} for record in records]
         return records
+
+
+def _dig(row: Record, path: str) -> Any:
+    """The value at a dotted path in a row (`via.channel`), None where the row has no such key or object."""
+    value: Any = row
+    for name in path.split("."):
+        value = value.get(name) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str | int | bool) or value is None else None

@@ -210,6 +210,8 @@ class StreamCase:
         for name in self.per_parent.placeholders if self.per_parent else ():
             if isinstance(row.get(name), str):  # a row named by a text key (a custom object's): one of its own
                 row[name] = f"{row[name]}_{item[0]}"
+        for path, values in (self.per_parent.only if self.per_parent else {}).items():
+            _set(row, path, min(values))  # a row the list is asked for (a conversation log: a messaging ticket)
         if self.position.field:  # a full-refresh parent list (schedules for their holidays) moves no position
             row[self.position.field] = _field_codec(self.position).render(item[1])
         return row
@@ -283,6 +285,16 @@ def _reader_of(lists: PerParentList) -> str:
     fixture has the list's records."""
     return next(stream_name(s) for s in STREAMS
                 if s.per_parent is not None and s.per_parent.path == lists.path and s.per_parent.nested is None)
+
+
+def _set(row: dict, path: str, value: Any) -> None:
+    """Sets a dotted path in a row, copying the objects on the way (the template's are shared)."""
+    head, _, rest = path.partition(".")
+    if rest:
+        row[head] = dict(row.get(head) or {})
+        _set(row[head], rest, value)
+    else:
+        row[head] = value
 
 
 def _field_codec(position: Position) -> Codec:

@@ -12,6 +12,7 @@ from .account import (
 from .base import ZendeskStream
 from .business_rules import Automations, Macros, SlaPolicies, Triggers
 from .community import PostComments, PostCommentVotes, Posts, PostVotes, Topics
+from .conversation_log import ConversationLog
 from .custom_objects import CustomObjectFields, CustomObjectRecords, CustomObjects
 from .help_center import (
     ArticleAttachments,
@@ -68,6 +69,7 @@ STREAMS: tuple[type[ZendeskStream], ...] = (
     TicketMetrics,
     TicketAudits,
     SideConversations,
+    ConversationLog,
     TicketEvents,
     TicketComments,
     TicketFieldHistory,
