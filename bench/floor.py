@@ -318,7 +318,7 @@ class FloorPerParent(FloorStream):
 
 
 def _skipped(row: Mapping[str, Any], level: PerParentList) -> bool:
-    return any(row.get(field) == value for field, value in level.skip.items())
+    return not level.wants(row)
 
 
 def _spool_key(follower: Table) -> str:

@@ -15,7 +15,7 @@ Records Zendesk lists only per parent row (side_conversations per ticket, an art
 are asked row by row, at every level of a nested list (per_parent.py): those requests are counted apart from the
 pages, per route (`request_summary`'s `per_row`), never as per-ticket requests of the other streams. Their minimum
 (`per_row_minimum`) is computed level by level from the truth: one request per parent row the level asks (rows its
-`skip` rule matches are not asked), more where a row has more records than a page holds; a nested level's parents are
+`skip` rule matches, or its `only` rule does not, are not asked), more where a row has more records than a page holds; a nested level's parents are
 the records its level above lists. Two streams may ask the same route (article_comments, and article_comment_votes
 for the comments it asks votes of): Zendesk's log cannot tell whose request it was, so requests and minimums are
 compared per route, the minimum of a route being the sum of the levels asking it, each stream asking for itself.
@@ -150,7 +150,7 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
                     parents: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """The fewest per-row requests, level by level of every stream with a per-row list. `truth`: every stream's
     truth rows; `parents`: the rows of each family that are read (the changed ones after a change; default all).
-    Level 1 asks each parent row its `skip` rule does not match, a deeper level each record the level above lists
+    Level 1 asks each parent row its rules want (PerParentList.wants), a deeper level each record the level above lists
     (every record of the parents it asked) that its own rule does not match; a row needs one request, more where it
     has more records than a page holds. Returns one entry per level: stream, depth, label, route, noun, rows asked,
     rows skipped, minimum, and `asked` (parent id -> requests; for `route_minimums`, not kept in results)."""
@@ -175,7 +175,7 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
             skipped = 0
             below: list[Mapping[str, Any]] = []
             for row in rows:
-                if any(row.get(name) == value for name, value in level.spec.skip.items()):
+                if not level.spec.wants(row):
                     skipped += 1
                     continue
                 children = by_parent.get(row.get(parent_key), [])

@@ -114,6 +114,9 @@ def test_given_a_full_sync_then_only_streams_zendesk_lists_per_record_ask_per_re
         assert asked + skipped == len(parents), stream
     live = [t for t in emulator.control("GET", "truth/tickets") if t["status"] != "deleted"]
     assert _summary(result, "side_conversations")[0][:2] == (len(live), len(live))
+    # The conversation log: one request per live messaging ticket, none for any other ticket.
+    messaging = [t for t in live if t["via"]["channel"] in PER_RECORD["conversation_log"].only["via.channel"]]
+    assert messaging and _summary(result, "conversation_log")[0][:2] == (len(messaging), len(messaging))
     # Every other request is a page: far fewer requests than records.
     per_record = sum(n for route, n in stats["by_route"].items() if "{" in route)
     assert stats["requests_total"] - per_record < sum(result.counts().values()) / 20

@@ -21,7 +21,7 @@ import dataclasses
 import numpy as np
 
 from .. import types
-from ..data import agent_work, audit_log, ids, org_memberships, side_conversations
+from ..data import agent_work, audit_log, conversation_log, ids, org_memberships, side_conversations
 from ..data.dataset import Dataset
 from ..data.order import INDEX_MASK, View, view_of
 from ..data.serial import dumps
@@ -206,6 +206,17 @@ def ticket_side_conversations(ds: Dataset, req: types.ApiRequest, ticket_id: int
     if "events" in includes:
         extra = b',"events":' + dumps([e for t in chosen for e in side_conversations.events(ds, t)])
     return raw(envelope("side_conversations", records, page.meta, extra))
+
+
+def ticket_conversation_log(ds: Dataset, req: types.ApiRequest, ticket_id: int) -> types.ApiResponse:
+    """Cursor pages only (`page[size]` up to 100, the default page when none is asked for), oldest first."""
+    index = ticket_id - 1
+    if not 0 <= index < len(ds.tickets) or ds.tickets.cols.deleted[index]:
+        return not_found()
+    found = conversation_log.entries(ds, index)
+    path = f"tickets/{ticket_id}/conversation_log"
+    page = cursor_pages.page(req, View(np.arange(len(found), dtype=np.uint64)), path, path)
+    return raw(envelope("events", [dumps(found[k]) for k in page.keys], page.meta))
 
 
 def user_identities(ds: Dataset, req: types.ApiRequest, user_id: int) -> types.ApiResponse:
