@@ -160,7 +160,8 @@ def test_the_floor_reads_every_stream_of_the_catalog_the_way_its_class_declares(
             TABLES["custom_roles"].style) == ("links", "next_page", "before_url", None)
     chosen = publishers(STREAMS)
     assert {name: publisher for name, publisher in chosen.items() if publisher} == {
-        "ticket_metrics": "tickets", "side_conversations": "tickets", "ticket_comments": "ticket_events",
+        "ticket_metrics": "tickets", "side_conversations": "tickets", "conversation_log": "tickets",
+        "ticket_comments": "ticket_events",
         "ticket_field_history": "ticket_events", "ticket_schedules": "ticket_events",
         "ticket_sla_policies": "ticket_metric_events", "user_identities": "users",
         **{name: "articles" for name in ("article_attachments", "article_comments", "article_votes",

@@ -6,7 +6,7 @@ should allow for them (they are exactly the rows stamped later than `now - 60`).
 
 - tickets: every ticket the incremental export returns from start_time=0: deleted ones (status "deleted") and
   archived ones included. Fields: id, generated_timestamp (int), updated_at, plus status and archived (bool) so a
-  comparison can tell which tickets a list endpoint leaves out.
+  comparison can tell which tickets a list endpoint leaves out, and via.channel (which ones have a conversation log).
 - users: every user, deleted ones (active: false) included. id, updated_at.
 - organizations: every organization, deleted ones (deleted_at set) included. id, updated_at.
 - groups: every group, deleted ones (deleted: true, listed only with exclude_deleted=false) included. id, updated_at.
@@ -69,7 +69,7 @@ from . import (
     ratings,
     ticket_events,
 )
-from .columns import STATUSES
+from .columns import CHANNELS, STATUSES
 from .dataset import Dataset
 from .order import INDEX_MASK
 from .timefmt import iso
@@ -86,9 +86,10 @@ def tickets(ds: Dataset) -> list[dict]:
     cols = ds.tickets.cols
     statuses = np.where(cols.deleted == 1, len(STATUSES), cols.status).tolist()
     names = STATUSES + ("deleted",)
-    return [{"id": i + 1, "generated_timestamp": g, "updated_at": u, "status": names[s], "archived": a == 1}
-            for i, (g, u, s, a) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), statuses,
-                                                 cols.archived.tolist(), strict=True))]
+    return [{"id": i + 1, "generated_timestamp": g, "updated_at": u, "status": names[s], "archived": a == 1,
+             "via": {"channel": CHANNELS[c]}}
+            for i, (g, u, s, a, c) in enumerate(zip(cols.generated.tolist(), _iso_all(cols.updated), statuses,
+                                                    cols.archived.tolist(), cols.channel.tolist(), strict=True))]
 
 
 def users(ds: Dataset) -> list[dict]:

@@ -4,7 +4,7 @@ activities, and the ticket configuration (fields, forms, statuses, tags)."""
 from __future__ import annotations
 
 from ..api import catalog_routes, derived_routes, exports, items, lists, search
-from ..data import custom_fields, ids, mutate_more, mutations, side_conversations, truth
+from ..data import conversation_log, custom_fields, ids, mutate_more, mutations, side_conversations, truth
 from ..data import metric_events as metric_event_rows
 from ..data import ticket_events as ticket_event_rows
 from .declaration import ChangedThrough, Mutation, Resource, catalog, field_list, routes
@@ -60,6 +60,13 @@ RESOURCES = (
                 lambda c: derived_routes.ticket_side_conversations(c.ds, c.req, c.id))),
         truth=side_conversations.truth_rows,  # UUID ids
         mutate=catalog(side_conversations.mutate),
+    ),
+    Resource(
+        "conversation_log",
+        routes(("tickets/{id}/conversation_log", r"tickets/(\d+)/conversation_log",
+                lambda c: derived_routes.ticket_conversation_log(c.ds, c.req, c.id))),
+        truth=conversation_log.truth_rows,  # ULID ids
+        mutate=catalog(conversation_log.mutate),  # create only: a new message, which moves its ticket
     ),
     Resource(
         "ticket_comments",
