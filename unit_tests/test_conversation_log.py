@@ -58,3 +58,14 @@ def test_given_an_account_without_messaging_when_read_then_no_ticket_costs_a_req
     assert records_of(output, STREAM) == []
     assert len(zendesk.history) == 1  # the export page only
     assert states_of(output, STREAM)[-1] == {"generated_timestamp": START + 3 * DAY}
+
+
+def test_given_tickets_synced_too_when_read_then_the_export_is_asked_once_for_both(zendesk):
+    _export(zendesk, {1: "web", 2: "instagram_dm"})
+    zendesk.expect(_log(2), _log_page(2, [1]))
+
+    output = read(api_token_config(), ["tickets", STREAM])
+
+    assert len(zendesk.history) == 2  # one export page for both streams, one log
+    assert [r["id"] for r in records_of(output, "tickets")] == [1, 2]
+    assert [(r["ticket_id"], r["id"]) for r in records_of(output, STREAM)] == [(2, "entry-2-1")]
