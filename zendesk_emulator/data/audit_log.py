@@ -38,10 +38,6 @@ SOURCE_TYPES = tuple(sorted({k[0] for k in KINDS}))
 ACTIONS = ("create", "destroy", "exported", "login", "update")
 _ACTION_LABELS = {"create": "Created", "destroy": "Deleted", "exported": "Exported", "login": "Signed in", "update": "Updated"}
 KIND_AUDIT_LOG = 40
-# Catalog resources a mutation logs, and the source_type Zendesk files them under.
-LOGGED = {"macros": "rule", "triggers": "rule", "automations": "rule", "groups": "group", "ticket_fields": "ticket_field",
-          "brands": "brand", "custom_roles": "custom_role", "user_fields": "user_field", "organization_fields": "organization_field",
-          "ticket_forms": "ticket_form", "sla_policies": "sla_policy", "schedules": "schedule", "custom_statuses": "custom_status"}
 
 
 @dataclass
@@ -64,8 +60,10 @@ def appended(ds: Dataset) -> Appended:
     return state(ds, "audit_logs", Appended)
 
 
-def _sources(ds: Dataset) -> dict[str, list[tuple[int, str]]]:
-    """What generated entries can point at, by source_type: (id, label), fixed at the account's creation."""
+def sources(ds: Dataset) -> dict[str, list[tuple[int, str]]]:
+    """What generated entries can point at, by source_type: (id, label), as the account was created: taken on first
+    use, which the first mutation makes sure comes before it changes the catalog (resources/registry.py), so no
+    generated entry of the past names a record created since."""
     def snapshot() -> dict[str, list[tuple[int, str]]]:
         cat = ds.catalog
         rules = [(m["id"], f"Macro: {m['title']}") for m in cat.macros] + \
@@ -100,11 +98,11 @@ def log(ds: Dataset) -> Log:
 
 def _build(ds: Dataset) -> Log:
     time, kind, actor, pick = _generated(ds)
-    types = list(SOURCE_TYPES) + sorted(set(LOGGED.values()) - set(SOURCE_TYPES))
+    extra = appended(ds).rows
+    types = list(SOURCE_TYPES) + sorted({r["type"] for r in extra} - set(SOURCE_TYPES))  # mutations' (logged_as)
     type_code = np.array([types.index(k[0]) for k in KINDS])[kind]
     action_code = np.array([ACTIONS.index(k[1]) for k in KINDS])[kind]
     source = _source_ids(ds, time, kind, actor, pick)
-    extra = appended(ds).rows
     if extra:
         time = np.concatenate([time, [r["ts"] for r in extra]])
         type_code = np.concatenate([type_code, [types.index(r["type"]) for r in extra]])
@@ -119,12 +117,12 @@ def _source_ids(ds: Dataset, time: np.ndarray, kind: np.ndarray, actor: np.ndarr
     known = np.maximum(np.searchsorted(users.created, time, "right"), 1)
     user_index = np.where(np.array([k[1] == "login" for k in KINDS])[kind], actor, (pick * known).astype(np.int64))
     out = ids.USER + user_index + 1
-    sources = _sources(ds)
+    by_type = sources(ds)
     for code, (source_type, _, _, _) in enumerate(KINDS):
         if source_type == "user":
             continue
         mask = kind == code
-        choices = np.array([s[0] for s in sources[source_type]], dtype=np.int64)
+        choices = np.array([s[0] for s in by_type[source_type]], dtype=np.int64)
         out[mask] = choices[(pick[mask] * len(choices)).astype(np.int64)]
     return out
 
@@ -155,7 +153,7 @@ def ip_of(actor: int) -> str:
 def _label(ds: Dataset, source_type: str, source_id: int) -> str:
     if source_type == "user":
         return ds.users.name(source_id - ids.USER - 1)
-    for sid, label in _sources(ds).get(source_type, ()):
+    for sid, label in sources(ds).get(source_type, ()):
         if sid == source_id:
             return label
     return source_type
@@ -167,11 +165,13 @@ def append(ds: Dataset, ts: int, source_type: str, action: str, source_id: int, 
                               "label": label, "description": description})
 
 
-def record_mutation(ds: Dataset, resource: str, summary: dict, ts: int, labels: dict[int, str]) -> None:
-    """Log a catalog mutation as its admin would have made it (the account owner)."""
-    source_type = LOGGED.get(resource)
-    if source_type is None:
-        return
+def titles(records: list[dict]) -> dict[int, str]:
+    """The names entries give a catalog list's records."""
+    return {r["id"]: str(r.get("title") or r.get("name") or r.get("agent_label") or r["id"]) for r in records}
+
+
+def record_mutation(ds: Dataset, resource: str, source_type: str, summary: dict, ts: int, labels: dict[int, str]) -> None:
+    """Log a catalog mutation as its admin would have made it (the account owner), filed under `source_type`."""
     for action, key in (("create", "created"), ("update", "updated"), ("update", "deactivated"), ("destroy", "deleted")):
         for source_id in summary.get(key, []):
             if isinstance(source_id, int):

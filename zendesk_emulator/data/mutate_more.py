@@ -156,11 +156,3 @@ ticket_forms = _flagged("ticket_forms", _form, "name")
 custom_statuses = _statuses
 audit_logs = _append_only("audit logs", audit_log.sign_ins)
 ticket_skips = _append_only("ticket skips", agent_work.add_skips)
-
-
-def labels_of(ds: Dataset, resource: str) -> dict[int, str]:
-    """Names the audit log gives the records of a catalog resource."""
-    records = getattr(ds.catalog, {"account_attributes": "routing_attributes"}.get(resource, resource), None)
-    if not isinstance(records, list):
-        return {}
-    return {r["id"]: str(r.get("title") or r.get("name") or r.get("agent_label") or r["id"]) for r in records}

@@ -17,7 +17,7 @@ RESOURCES = (
         ),
         ids=(ids.MACRO,),
         truth=truth.listed("macros"),
-        mutate=catalog(mutate_catalog.macros),
+        mutate=catalog(mutate_catalog.macros, logged_as="rule"),
     ),
     Resource(
         "brands",  # a deleted brand stays, flagged (tickets point at it)
@@ -27,7 +27,7 @@ RESOURCES = (
         ),
         ids=(ids.BRAND,),
         truth=truth.live("brands"),
-        mutate=catalog(mutate_more.brands),
+        mutate=catalog(mutate_more.brands, logged_as="brand"),
     ),
     Resource(
         "custom_roles",
@@ -39,7 +39,7 @@ RESOURCES = (
         ),
         ids=(ids.CUSTOM_ROLE,),
         truth=truth.live("custom_roles"),
-        mutate=catalog(mutate_more.custom_roles),
+        mutate=catalog(mutate_more.custom_roles, logged_as="custom_role"),
     ),
     Resource(
         "schedules",
@@ -51,7 +51,7 @@ RESOURCES = (
         ),
         ids=(ids.SCHEDULE,),
         truth=truth.live("schedules"),
-        mutate=catalog(mutate_more.schedules),
+        mutate=catalog(mutate_more.schedules, logged_as="schedule"),
     ),
     Resource(
         "schedule_holidays",  # no timestamps: the truth holds each holiday whole, with its schedule_id
@@ -75,7 +75,7 @@ RESOURCES = (
         ),
         ids=(ids.SLA,),
         truth=truth.live("sla_policies"),
-        mutate=catalog(mutate_more.sla_policies),
+        mutate=catalog(mutate_more.sla_policies, logged_as="sla_policy"),
     ),
     Resource(
         "automations",
@@ -88,7 +88,7 @@ RESOURCES = (
         ),
         ids=(ids.AUTOMATION, ids.CATALOG_CREATED),  # the generated ones keep the small ids audits name
         truth=truth.live("automations"),
-        mutate=catalog(mutate_more.automations),
+        mutate=catalog(mutate_more.automations, logged_as="rule"),
     ),
     Resource(
         "triggers",
@@ -99,7 +99,7 @@ RESOURCES = (
         ),
         ids=(ids.TRIGGER, ids.CATALOG_CREATED),
         truth=truth.live("triggers"),
-        mutate=catalog(mutate_more.triggers),
+        mutate=catalog(mutate_more.triggers, logged_as="rule"),
     ),
     Resource(
         "account_attributes",  # routing attributes (UUID ids)

@@ -70,11 +70,13 @@ FieldListHandler = Callable[[Dataset, random.Random, int, int, int, int, int], d
 @dataclass(frozen=True)
 class Mutation:
     """`apply` makes the change and returns {"created": [...], "updated": [...], "deleted": [...]} (ids or names).
-    `audited`: the account owner's change is written to the audit log (configuration resources; data/audit_log.py
-    says which of them Zendesk logs). `deactivates`: the resource takes `deactivate: n` (custom field lists)."""
+    `logged_as`: the audit log's `source_type` for the change, which Zendesk logs as the account owner's (its
+    configuration: groups, business rules, fields, brands...; the records are the catalog's list of the resource's
+    name, whose titles label the entries); None: not logged. `deactivates`: the resource takes `deactivate: n`
+    (custom field lists)."""
 
     apply: Callable[[Change], dict]
-    audited: bool = False
+    logged_as: str | None = None
     deactivates: bool = False
 
 
@@ -88,15 +90,15 @@ class ChangedThrough:
     why: str
 
 
-def catalog(handler: CatalogHandler) -> Mutation:
-    """A configuration resource's mutation, logged in the audit log."""
-    return Mutation(lambda c: handler(c.ds, c.rng, c.ts, c.create, c.update, c.delete), audited=True)
+def catalog(handler: CatalogHandler, logged_as: str | None = None) -> Mutation:
+    """The mutation of a resource data/ changes with a CatalogHandler."""
+    return Mutation(lambda c: handler(c.ds, c.rng, c.ts, c.create, c.update, c.delete), logged_as=logged_as)
 
 
-def field_list(handler: FieldListHandler) -> Mutation:
-    """A custom field list's mutation (data/custom_fields.py), logged in the audit log, taking `deactivate`."""
-    return Mutation(lambda c: handler(c.ds, c.rng, c.ts, c.create, c.update, c.delete, c.deactivate), audited=True,
-                    deactivates=True)
+def field_list(handler: FieldListHandler, logged_as: str) -> Mutation:
+    """A custom field list's mutation (data/custom_fields.py), taking `deactivate`."""
+    return Mutation(lambda c: handler(c.ds, c.rng, c.ts, c.create, c.update, c.delete, c.deactivate),
+                    logged_as=logged_as, deactivates=True)
 
 
 Truth = Callable[[Dataset], list[dict]]

@@ -75,7 +75,7 @@ RESOURCES = (
         ),
         ids=(ids.GROUP,),
         truth=truth.listed("groups"),
-        mutate=catalog(mutate_catalog.groups),
+        mutate=catalog(mutate_catalog.groups, logged_as="group"),
     ),
     Resource(
         "group_memberships",
@@ -89,7 +89,7 @@ RESOURCES = (
         routes(("user_fields", r"user_fields", lambda c: catalog_routes.positioned(c.ds, c.req, "user_fields"))),
         ids=(ids.USER_FIELD,),
         truth=truth.live("user_fields"),
-        mutate=field_list(custom_fields.user_fields),
+        mutate=field_list(custom_fields.user_fields, logged_as="user_field"),
     ),
     Resource(
         "organization_fields",
@@ -97,6 +97,6 @@ RESOURCES = (
                 lambda c: catalog_routes.positioned(c.ds, c.req, "organization_fields"))),
         ids=(ids.ORG_FIELD,),
         truth=truth.live("organization_fields"),
-        mutate=field_list(custom_fields.organization_fields),
+        mutate=field_list(custom_fields.organization_fields, logged_as="organization_field"),
     ),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..data import audit_log, mutate_more
+from ..data import audit_log
 from ..data.dataset import Dataset
 from ..data.rng import KIND_MUTATION, record_rng
 from ..data.timefmt import iso
@@ -80,6 +80,7 @@ class Mutator:
         ts = int(now)
         self.ds.as_of = max(self.ds.as_of, ts)
         rng = record_rng(self.ds.seed, KIND_MUTATION, self.counter)
+        audit_log.sources(self.ds)  # the generated entries' sources, before any change to the catalog
         declared = BY_NAME.get(resource)
         mutation = declared.mutate if declared is not None else None
         if isinstance(mutation, ChangedThrough):
@@ -87,13 +88,13 @@ class Mutator:
         if mutation is None:
             raise KeyError(resource)
         change = Change(self.ds, rng, ts, create, update, delete, deactivate, self.counter)
-        if mutation.audited:
-            labels = mutate_more.labels_of(self.ds, resource)
+        if mutation.logged_as is None:
             summary = mutation.apply(change)
-            labels.update(mutate_more.labels_of(self.ds, resource))
-            audit_log.record_mutation(self.ds, resource, summary, ts, labels)
-        else:
+        else:  # the entries name each record by its title, deleted records' as they were
+            labels = audit_log.titles(getattr(self.ds.catalog, resource))
             summary = mutation.apply(change)
+            labels.update(audit_log.titles(getattr(self.ds.catalog, resource)))
+            audit_log.record_mutation(self.ds, resource, mutation.logged_as, summary, ts, labels)
         self.ds.bump()
         return {"resource": resource, "at": iso(ts), **summary}
 

@@ -155,7 +155,7 @@ RESOURCES = (
         ),
         ids=(ids.FIELD,),
         truth=truth.listed("ticket_fields"),
-        mutate=field_list(custom_fields.ticket_fields),
+        mutate=field_list(custom_fields.ticket_fields, logged_as="ticket_field"),
     ),
     Resource(
         "ticket_forms",
@@ -166,7 +166,7 @@ RESOURCES = (
         ),
         ids=(ids.FORM,),
         truth=truth.live("ticket_forms"),
-        mutate=catalog(mutate_more.ticket_forms),
+        mutate=catalog(mutate_more.ticket_forms, logged_as="ticket_form"),
     ),
     Resource(
         "custom_statuses",
@@ -177,7 +177,7 @@ RESOURCES = (
         ),
         ids=(ids.CUSTOM_STATUS,),
         truth=truth.live("custom_statuses"),
-        mutate=catalog(mutate_more.custom_statuses),
+        mutate=catalog(mutate_more.custom_statuses, logged_as="custom_status"),
     ),
     Resource(
         "search",  # no stream: what tap-zendesk's discovery asks

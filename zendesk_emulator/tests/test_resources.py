@@ -10,6 +10,7 @@ import pytest
 
 from zendesk_emulator.api import router
 from zendesk_emulator.api.guide_routes import LOC
+from zendesk_emulator.data import audit_log
 from zendesk_emulator.resources.declaration import ChangedThrough, Mutation
 from zendesk_emulator.resources.registry import API_ROUTES, BY_NAME, FILE_ROUTES, RESOURCES, TRUTHS
 
@@ -69,3 +70,15 @@ def test_given_a_resource_changed_through_another_when_mutated_then_the_reason_i
     reason = BY_NAME[name].mutate.why
     with pytest.raises(ValueError, match=re.escape(reason)):
         account.mutate(name, create=1)
+
+
+@pytest.mark.parametrize("name", sorted(r.name for r in RESOURCES if isinstance(r.mutate, Mutation) and r.mutate.logged_as))
+def test_given_a_resource_the_audit_log_files_when_a_record_is_created_then_an_entry_names_it_under_its_source_type(name):
+    account, clock = make_account(tickets=100)
+    clock.advance(1000)
+    created = account.mutate(name, create=1)["created"]
+    entries = [audit_log.record(account.data, row) for row in range(len(audit_log.log(account.data).time))]
+    logged = [(e["source_type"], e["source_id"], e["action"]) for e in entries if e["source_id"] in created]
+    titles = audit_log.titles(getattr(account.data.catalog, name))
+    assert logged == [(BY_NAME[name].mutate.logged_as, created[0], "create")]
+    assert [e["source_label"] for e in entries if e["source_id"] in created] == [titles[created[0]]]
