@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from zendesk_emulator.resources.registry import GUIDE_OF_TRUTH
 from zendesk_emulator.settings import SettingsError
 from zendesk_emulator.types import ApiResponse
 
@@ -74,7 +75,7 @@ def _stats_reset(emu: Emulator, arg: str, body: bytes) -> ApiResponse:
 
 
 def _truth(emu: Emulator, resource: str, body: bytes) -> ApiResponse:
-    if emu.settings.hides_stream(resource):
+    if emu.settings.turned_off(GUIDE_OF_TRUTH.get(resource)):
         return _ok([])  # Help Center (or community) off: a complete sync holds nothing
     try:
         records = emu.account.truth(resource)

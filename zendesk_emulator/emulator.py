@@ -22,6 +22,7 @@ from zendesk_emulator.auth import Authenticator, Credentials
 from zendesk_emulator.clock import Clock
 from zendesk_emulator.faults import WIRE_KINDS, FaultPlanner, asked_page_size, status_fault
 from zendesk_emulator.ratelimit import RateLimiter
+from zendesk_emulator.resources.registry import GATES
 from zendesk_emulator.settings import Settings
 from zendesk_emulator.types import ApiRequest, ApiResponse, Headers
 
@@ -187,11 +188,12 @@ class Emulator:
         if not decision.allowed:
             return _reply(decision.too_many_requests())
         route = self.account.route_name(method, path)
-        if route is not None and settings.denies(route):  # forbidden by name, or a feature the plan lacks
+        feature, guide = GATES.get(route, (None, None)) if route is not None else (None, None)
+        if route is not None and settings.denies(route, feature):  # forbidden by name, or a feature the plan lacks
             reply = _reply(ApiResponse(403, _FORBIDDEN), decision.headers)
             reply.route = route
             return reply
-        if route is not None and settings.lacks_guide(route):  # Help Center or community not enabled
+        if route is not None and settings.turned_off(guide):  # Help Center or community not enabled
             reply = _reply(ApiResponse(404, _NOT_FOUND), decision.headers)
             reply.route = route
             return reply

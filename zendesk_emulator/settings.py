@@ -22,7 +22,8 @@ PLANS: dict[str, tuple[int | None, int | None]] = {
     "unlimited": (None, None),
 }
 
-# What Zendesk sells by plan: feature -> (plans that include it, routes it covers). The plans are the Suite tiers
+# What Zendesk sells by plan: feature -> the plans that include it (a resource's declaration names the feature its
+# routes need: resources/declaration.py `feature`). The plans are the Suite tiers
 # (team < growth < professional < enterprise); high-volume and unlimited are enterprise accounts with other rate
 # limits. Sources, Zendesk's API reference: ticket forms "Suite Growth+ / Support Enterprise"; SLA policies "Support
 # Professional or Suite Growth plan or above"; custom roles "Accounts on the Enterprise plan or above"; audit logs
@@ -33,26 +34,20 @@ PLANS: dict[str, tuple[int | None, int | None]] = {
 _GROWTH = ("growth", "professional", "enterprise", "high-volume", "unlimited")
 _PROFESSIONAL = _GROWTH[1:]
 _ENTERPRISE = _GROWTH[2:]
-FEATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "ticket_forms": (_GROWTH, ("ticket_forms", "ticket_forms/{id}")),
-    "sla_policies": (_GROWTH, ("slas/policies", "slas/policies/{id}")),
-    "business_hours": (_GROWTH, ("business_hours/schedules", "business_hours/schedules/{id}",
-                                 "business_hours/schedules/{id}/holidays", "business_hours/schedules/{id}/holidays/{id}")),
-    "satisfaction_ratings": (_GROWTH, ("satisfaction_ratings",)),
-    "side_conversations": (_PROFESSIONAL, ("tickets/{id}/side_conversations",)),
-    "custom_roles": (_ENTERPRISE, ("custom_roles", "custom_roles/{id}")),
-    "audit_logs": (_ENTERPRISE, ("audit_logs", "audit_logs/{id}")),
-    "skills_based_routing": (_ENTERPRISE, ("routing/attributes", "routing/attributes/definitions", "routing/attributes/{id}")),
+FEATURES: dict[str, tuple[str, ...]] = {
+    "ticket_forms": _GROWTH,
+    "sla_policies": _GROWTH,
+    "business_hours": _GROWTH,
+    "satisfaction_ratings": _GROWTH,
+    "side_conversations": _PROFESSIONAL,
+    "custom_roles": _ENTERPRISE,
+    "audit_logs": _ENTERPRISE,
+    "skills_based_routing": _ENTERPRISE,
     # "Support Enterprise plans and Zendesk Suite Team plans and above" (custom objects API introduction): every plan.
-    "custom_objects": (("team", *_GROWTH), ("custom_objects", "custom_objects/{id}", "custom_objects/{id}/fields",
-                                             "custom_objects/{id}/records", "incremental/custom_objects/{id}/cursor")),
+    "custom_objects": ("team", *_GROWTH),
 }
-_FEATURE_OF_ROUTE = {route: name for name, (_, routes) in FEATURES.items() for route in routes}
-
-# The Help Center and community tables (the account's data/guide.py serves them), for `help_center`/`community`.
-HELP_CENTER_STREAMS = ("categories", "sections", "articles", "article_attachments", "article_comments", "article_votes",
-                       "article_comment_votes")
-COMMUNITY_STREAMS = ("topics", "posts", "post_comments", "post_votes", "post_comment_votes")
+# The account switches that turn Help Center (its community with it) or the community off.
+GUIDE_SWITCHES = ("help_center", "community")
 
 # Every fault kind the transport can inject; faults.py documents what each one puts on the wire.
 FAULT_KINDS: tuple[str, ...] = (
@@ -102,26 +97,18 @@ class Settings:
 
     def has_feature(self, name: str) -> bool:
         override = self.features.get(name)
-        return override if override is not None else self.plan in FEATURES[name][0]
+        return override if override is not None else self.plan in FEATURES[name]
 
-    def denies(self, route: str) -> bool:
-        """The route is forbidden by name, or belongs to a feature the account does not have."""
-        if route in self.forbidden:
-            return True
-        feature = _FEATURE_OF_ROUTE.get(route)
-        return feature is not None and not self.has_feature(feature)
+    def denies(self, route: str, feature: str | None) -> bool:
+        """The route is forbidden by name, or needs a feature (its resource's) the account does not have."""
+        return route in self.forbidden or (feature is not None and not self.has_feature(feature))
 
-    def lacks_guide(self, route: str) -> bool:
-        """The route is a Help Center (or community) endpoint and the account has it turned off."""
-        if route.startswith(("help_center/", "hc/")):
+    def turned_off(self, guide: str | None) -> bool:
+        """Help Center (`guide` "help_center"), or the community ("community", which needs Help Center too), is
+        turned off: its routes answer 404 and its truths are empty."""
+        if guide == "help_center":
             return not self.help_center
-        return route.startswith("community/") and not (self.help_center and self.community)
-
-    def hides_stream(self, stream: str) -> bool:
-        """A Help Center or community table the switches turn off (its truth is then empty)."""
-        if stream in HELP_CENTER_STREAMS:
-            return not self.help_center
-        return stream in COMMUNITY_STREAMS and not (self.help_center and self.community)
+        return guide == "community" and not (self.help_center and self.community)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

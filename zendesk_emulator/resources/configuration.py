@@ -40,6 +40,7 @@ RESOURCES = (
         ids=(ids.CUSTOM_ROLE,),
         truth=truth.live("custom_roles"),
         mutate=catalog(mutate_more.custom_roles, logged_as="custom_role"),
+        feature="custom_roles",
     ),
     Resource(
         "schedules",
@@ -52,6 +53,7 @@ RESOURCES = (
         ids=(ids.SCHEDULE,),
         truth=truth.live("schedules"),
         mutate=catalog(mutate_more.schedules, logged_as="schedule"),
+        feature="business_hours",
     ),
     Resource(
         "schedule_holidays",  # no timestamps: the truth holds each holiday whole, with its schedule_id
@@ -64,6 +66,7 @@ RESOURCES = (
         ids=(ids.HOLIDAY,),
         truth=holidays.truth,
         mutate=catalog(holidays.mutate),
+        feature="business_hours",
     ),
     Resource(
         "sla_policies",
@@ -76,6 +79,7 @@ RESOURCES = (
         ids=(ids.SLA,),
         truth=truth.live("sla_policies"),
         mutate=catalog(mutate_more.sla_policies, logged_as="sla_policy"),
+        feature="sla_policies",
     ),
     Resource(
         "automations",
@@ -110,6 +114,7 @@ RESOURCES = (
         ),
         truth=truth.live("routing_attributes"),
         mutate=catalog(mutate_more.account_attributes),
+        feature="skills_based_routing",
     ),
     Resource(
         "attribute_definitions",  # rows without a primary key
@@ -117,6 +122,7 @@ RESOURCES = (
                 lambda c: catalog_routes.attribute_definitions(c.ds))),
         truth=truth.attribute_definitions,
         mutate=ChangedThrough(None, "routing attribute definitions are fixed by Zendesk"),
+        feature="skills_based_routing",
     ),
     Resource(
         "audit_logs",  # append-only: mutating the catalog (or create=n sign-ins) adds entries
@@ -127,5 +133,6 @@ RESOURCES = (
         ids=(ids.AUDIT_LOG,),
         truth=truth.audit_logs,
         mutate=catalog(mutate_more.audit_logs),
+        feature="audit_logs",
     ),
 )

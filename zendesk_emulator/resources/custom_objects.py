@@ -23,6 +23,7 @@ RESOURCES = (
         ),
         truth=custom_objects.truth_objects,
         mutate=_changed(custom_objects.mutate_objects),
+        feature="custom_objects",
     ),
     Resource(
         "custom_object_fields",
@@ -33,6 +34,7 @@ RESOURCES = (
         ids=(ids.CUSTOM_OBJECT_FIELD,),
         truth=custom_objects.truth_fields,
         mutate=_changed(custom_objects.mutate_fields),
+        feature="custom_objects",
     ),
     Resource(
         "custom_object_records",  # ids are strings; deleted records stay in the export 30 days as "[DELETED]"
@@ -44,5 +46,6 @@ RESOURCES = (
         ),
         truth=custom_objects.truth_records,
         mutate=_changed(custom_objects.mutate_records),
+        feature="custom_objects",
     ),
 )

@@ -115,6 +115,9 @@ class Resource:
       ticket, archived ones included); `synced_as`: the truth a connector's complete sync of the stream named
       like the resource equals, when it is one of the views.
     - `mutate`: how `/_emulator/mutate` changes it, or which resource's mutation does (ChangedThrough).
+    - `feature`: the plan feature (settings.FEATURES) its routes need: without it they answer the plan's 403.
+    - `guide`: "help_center" or "community": while the account has it turned off (settings `help_center`,
+      `community`), its routes answer 404 and its truth is empty.
     """
 
     name: str
@@ -124,6 +127,8 @@ class Resource:
     views: Mapping[str, Truth] = field(default_factory=dict)
     synced_as: str | None = None
     mutate: Mutation | ChangedThrough | None = None
+    feature: str | None = None
+    guide: str | None = None
 
     @property
     def stream_truth(self) -> str:

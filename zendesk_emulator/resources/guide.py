@@ -21,7 +21,10 @@ def _one(stream: str, key: str) -> Handler:
 
 def _resource(stream: str, space: int, mutate: CatalogHandler, *triples: tuple[str, str, Handler],
               files: tuple[Route, ...] = ()) -> Resource:
-    return Resource(stream, routes(*triples) + files, ids=(space,), truth=guide.truth(stream), mutate=catalog(mutate))
+    """Help Center's streams, or the community's (topics, posts and what hangs on them): each part can be off."""
+    part = "community" if stream in guide.COMMUNITY_STREAMS else "help_center"
+    return Resource(stream, routes(*triples) + files, ids=(space,), truth=guide.truth(stream), mutate=catalog(mutate),
+                    guide=part)
 
 
 RESOURCES = (

@@ -10,6 +10,7 @@ from ..data import audit_log
 from ..data.dataset import Dataset
 from ..data.rng import KIND_MUTATION, record_rng
 from ..data.timefmt import iso
+from ..settings import FEATURES, GUIDE_SWITCHES
 from . import configuration, custom_objects, guide, people, tickets
 from .declaration import Change, ChangedThrough, Handler, Mutation, Resource, Route, Truth
 
@@ -38,6 +39,10 @@ def _check() -> None:
     if twice:
         raise ValueError(f"routes declared twice: {twice}")
     for resource in RESOURCES:
+        if resource.feature is not None and resource.feature not in FEATURES:
+            raise ValueError(f"{resource.name}: no plan feature {resource.feature!r} (settings.FEATURES)")
+        if resource.guide is not None and resource.guide not in GUIDE_SWITCHES:
+            raise ValueError(f"{resource.name}: guide {resource.guide!r} is none of {GUIDE_SWITCHES}")
         if resource.synced_as is not None and resource.synced_as not in resource.views:
             raise ValueError(f"{resource.name}: synced_as {resource.synced_as!r} is none of its views")
         through = resource.mutate
@@ -54,6 +59,10 @@ API_ROUTES: list[tuple[Route, re.Pattern[str]]] = [
     (route, re.compile(route.pattern + r"\Z")) for resource in RESOURCES for route in resource.routes if route.api]
 FILE_ROUTES: list[tuple[Route, re.Pattern[str]]] = [
     (route, re.compile(route.pattern + r"\Z")) for resource in RESOURCES for route in resource.routes if not route.api]
+# What gates a route (route name -> its resource's plan feature and Guide switch), and a truth (its resource's switch).
+GATES: dict[str, tuple[str | None, str | None]] = {
+    route.name: (resource.feature, resource.guide) for resource in RESOURCES for route in resource.routes}
+GUIDE_OF_TRUTH: dict[str, str | None] = {name: r.guide for r in RESOURCES for name in (r.name, *r.views)}
 DEACTIVATES = tuple(r.name for r in RESOURCES if isinstance(r.mutate, Mutation) and r.mutate.deactivates)
 
 

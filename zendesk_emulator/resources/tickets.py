@@ -60,6 +60,7 @@ RESOURCES = (
                 lambda c: derived_routes.ticket_side_conversations(c.ds, c.req, c.id))),
         truth=side_conversations.truth_rows,  # UUID ids
         mutate=catalog(side_conversations.mutate),
+        feature="side_conversations",
     ),
     Resource(
         "conversation_log",
@@ -118,6 +119,7 @@ RESOURCES = (
         ids=(ids.RATING,),
         truth=truth.satisfaction_ratings,
         mutate=ChangedThrough("tickets", "satisfaction ratings follow their tickets' surveys: mutate tickets"),
+        feature="satisfaction_ratings",
     ),
     Resource(
         "ticket_skips",
@@ -167,6 +169,7 @@ RESOURCES = (
         ids=(ids.FORM,),
         truth=truth.live("ticket_forms"),
         mutate=catalog(mutate_more.ticket_forms, logged_as="ticket_form"),
+        feature="ticket_forms",
     ),
     Resource(
         "custom_statuses",

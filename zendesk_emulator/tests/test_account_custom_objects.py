@@ -92,8 +92,10 @@ def test_given_mutations_then_the_export_shows_new_changed_and_deleted_records_a
 
 
 def test_given_the_plans_then_every_one_has_custom_objects_unless_turned_off():
+    from zendesk_emulator.resources.registry import GATES
     from zendesk_emulator.settings import PLANS, Settings
 
     routes = ("custom_objects", "custom_objects/{id}/fields", "incremental/custom_objects/{id}/cursor")
-    assert not any(Settings(plan=plan).denies(route) for plan in PLANS for route in routes)
-    assert all(Settings(features={"custom_objects": False}).denies(route) for route in routes)
+    assert {GATES[route][0] for route in routes} == {"custom_objects"}
+    assert not any(Settings(plan=plan).denies(route, "custom_objects") for plan in PLANS for route in routes)
+    assert all(Settings(features={"custom_objects": False}).denies(route, "custom_objects") for route in routes)

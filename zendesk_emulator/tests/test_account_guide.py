@@ -8,7 +8,7 @@ import pytest
 
 from zendesk_emulator.data import guide, ids
 from zendesk_emulator.data.timefmt import iso, parse_iso
-from zendesk_emulator.settings import COMMUNITY_STREAMS, HELP_CENTER_STREAMS
+from zendesk_emulator.resources.registry import BY_NAME, GATES
 
 from .test_account_helpers import ANCHOR, Client, cursor_pages, make_account, offset_pages, records
 
@@ -210,6 +210,11 @@ def test_given_the_same_seed_then_the_same_guide_and_another_seed_another(shared
     assert other.truth("articles") != account.truth("articles")
 
 
-def test_the_settings_switches_name_every_guide_stream():
-    assert HELP_CENTER_STREAMS + COMMUNITY_STREAMS == guide.STREAMS
-    assert set(guide.HELP_CENTER_STREAMS) == set(HELP_CENTER_STREAMS)
+def test_the_settings_switches_turn_off_every_guide_stream_and_route():
+    parts = {name: resource.guide for name, resource in BY_NAME.items() if resource.guide}
+    assert parts == {**dict.fromkeys(guide.HELP_CENTER_STREAMS, "help_center"),
+                     **dict.fromkeys(guide.COMMUNITY_STREAMS, "community")}
+    for route, (_, part) in GATES.items():
+        expected = ("help_center" if route.startswith(("help_center/", "hc/"))
+                    else "community" if route.startswith("community/") else None)
+        assert part == expected, route
