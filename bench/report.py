@@ -158,8 +158,10 @@ def per_row_minimum(truth: Mapping[str, Sequence[Mapping[str, Any]]],
     levels: list[dict[str, Any]] = []
     for stream, stream_levels in LEVELS.items():
         above_all: Sequence[Mapping[str, Any]] = truth[TABLES[stream].family]
-        # A stream keeping one place per row (custom object records, row_state.py) asks every row every sync.
-        every_row = getattr(TABLES[stream].stream.position, "every_row", False)
+        # A stream keeping one place per row (custom object records, row_state.py) or none (a full refresh:
+        # schedule_holidays, custom_object_fields) asks every row every sync.
+        position = TABLES[stream].stream.position
+        every_row = getattr(position, "every_row", False) or not position.key
         rows: Iterable[Mapping[str, Any]] = (truth if every_row else chosen)[TABLES[stream].family]
         for level in stream_levels:
             listed = truth[listed_stream(level)]
