@@ -77,6 +77,8 @@ def listed(cat: Catalog, schedule_id: str) -> list[dict] | None:
 
 
 def truth(ds: Dataset) -> list[dict]:
+    """Every holiday of every schedule listed, whole (id, name, start_date, end_date; holidays have no timestamps)
+    with its schedule_id."""
     return [{**h, "schedule_id": s["id"]} for s in ds.catalog.schedules if not s.get("_deleted") for h in of(s)]
 
 

@@ -1,57 +1,12 @@
-"""Ground truth: what a complete sync of each table must contain right now.
+"""Ground truth: what a complete sync of each table must contain right now. Each resource's declaration
+(resources/) names its truth; the functions here build the rows of those whose records live in the columns and the
+catalog (the others sit beside their data: ticket_events.py, metric_events.py, side_conversations.py, holidays.py,
+guide.py, custom_fields.py...).
 
 Each row holds the primary key (`id`, or `name` for tags) and the cursor fields. Records inside the export's
 excluded last minute are included: a sync running now will not see them, but the next one must, so a comparison
-should allow for them (they are exactly the rows stamped later than `now - 60`).
-
-- tickets: every ticket the incremental export returns from start_time=0: deleted ones (status "deleted") and
-  archived ones included. Fields: id, generated_timestamp (int), updated_at, plus status and archived (bool) so a
-  comparison can tell which tickets a list endpoint leaves out, and via.channel (which ones have a conversation log).
-- users: every user, deleted ones (active: false) included. id, updated_at.
-- organizations: every organization, deleted ones (deleted_at set) included. id, updated_at.
-- groups: every group, deleted ones (deleted: true, listed only with exclude_deleted=false) included. id, updated_at.
-- group_memberships, macros, ticket_fields: what their list endpoints return (deleted ones are gone). id, updated_at.
-- tags: what tags.json lists. name, count.
-- ticket_metrics: the metric sets /ticket_metrics lists: those of tickets neither archived nor deleted.
-  id, ticket_id, updated_at.
-- ticket_audits: the audits /ticket_audits lists: those of tickets neither archived nor deleted (per-ticket
-  audits of archived tickets exist but are not in this table). id, ticket_id, created_at.
-- ticket_metrics_all, ticket_audits_all: the same for every ticket that is not deleted, archived ones included:
-  what a client gets that reads metric sets from the export's `include=metric_sets` or audits per ticket
-  (`tickets/{id}/audits.json`), as singer's tap-zendesk does.
-- ticket_events: every event the ticket event export returns from start_time=0, one per audit, archived and deleted
-  tickets included. id (the audit's), ticket_id, timestamp (int), created_at.
-- ticket_comments: the Comment children of that export with `include=comment_events`. id (the comment's), ticket_id,
-  created_at.
-- ticket_metric_events: every event of the metric event export (deleted tickets' included). id, ticket_id, time.
-- ticket_sla_policies: the apply_sla events of that export: id, ticket_id, time, metric, instance_id, sla_policy_id,
-  sla_policy_title, target, business_hours.
-- ticket_schedules: the Create or Change children of the ticket event export that set a ticket's schedule: id (the
-  child's), ticket_id, schedule_id, previous_schedule_id, created_at, event_type, parent_event_id, updater_id,
-  via_reference_id (the trigger).
-- ticket_field_history: one row per field a Create or Change child of the ticket event export sets: id
-  (`<child id>:<field name>`), event_id (the child's), parent_event_id (the ticket event's), ticket_id, field_name,
-  value, previous_value (null on Create), updated, user_id. It generates every audit, so it costs seconds per 100,000
-  tickets.
-
-Configuration lists and resources derived from the columns (what their list endpoints return right now; deleted
-records are gone):
-
-- organization_fields, user_fields, ticket_forms, brands, custom_roles, schedules, sla_policies, automations,
-  triggers, account_attributes (routing attributes; UUID ids), custom_statuses: id, updated_at.
-- attribute_definitions: subject, condition ("all" or "any"): the rows of both condition lists (no primary key).
-- organization_memberships, satisfaction_ratings (the default list: offered, good and bad ratings of tickets that
-  are not deleted), ticket_skips (deleted and archived tickets' left out), ticket_activities (those of the account
-  owner, whose credentials the emulator issues): id, updated_at.
-- audit_logs: id, created_at.
-- user_identities: id, user_id, updated_at: what the user export's `include=identities` sideload returns from
-  start_time=0 (every user's, deleted users' included).
-- side_conversations: id, ticket_id, updated_at, of every ticket that is not deleted.
-- schedule_holidays: every holiday of every schedule listed, whole (id, name, start_date, end_date) plus its
-  schedule_id: holidays have no timestamps.
-- the twelve Help Center and community streams (categories, sections, articles, article_attachments,
-  article_comments, article_votes, article_comment_votes, topics, posts, post_comments, post_votes,
-  post_comment_votes): every record whole, exactly as the API serves it (data/guide.py).
+should allow for them (they are exactly the rows stamped later than `now - 60`). Configuration lists hold what their
+list endpoint returns now (deleted records are gone unless said otherwise).
 """
 
 from __future__ import annotations
@@ -83,6 +38,9 @@ def _iso_all(ts: np.ndarray) -> list[str]:
 
 
 def tickets(ds: Dataset) -> list[dict]:
+    """Every ticket the incremental export returns from start_time=0, deleted ones (status "deleted") and
+    archived ones included: id, generated_timestamp (int), updated_at, status and archived (so a comparison can tell
+    which tickets a list endpoint leaves out), and via.channel."""
     cols = ds.tickets.cols
     statuses = np.where(cols.deleted == 1, len(STATUSES), cols.status).tolist()
     names = STATUSES + ("deleted",)
@@ -93,10 +51,12 @@ def tickets(ds: Dataset) -> list[dict]:
 
 
 def users(ds: Dataset) -> list[dict]:
+    """Every user, deleted ones (active: false) included: id, updated_at."""
     return [{"id": ids.USER + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.users.cols.updated))]
 
 
 def organizations(ds: Dataset) -> list[dict]:
+    """Every organization, deleted ones (deleted_at set) included: id, updated_at."""
     return [{"id": ids.ORGANIZATION + i + 1, "updated_at": u} for i, u in enumerate(_iso_all(ds.orgs.cols.updated))]
 
 
@@ -112,11 +72,14 @@ def live(attr: str) -> Truth:
 
 
 def tags(ds: Dataset) -> list[dict]:
+    """What tags.json lists: name, count."""
     return [{"name": name, "count": n} for name, n in sorted(ds.tag_counts().items())]
 
 
 def metric_sets(archived: bool) -> Truth:
-    """The metric sets /ticket_metrics lists (`archived` False), or those of every ticket not deleted."""
+    """The metric sets /ticket_metrics lists (`archived` False: those of tickets neither archived nor deleted), or
+    those of every ticket not deleted, as the export's `include=metric_sets` or per-ticket reads give them: id,
+    ticket_id, updated_at."""
     def rows(ds: Dataset) -> list[dict]:
         cols = ds.tickets.cols
         listable = np.flatnonzero(cols.deleted == 0) if archived else ds.listable_tickets()
@@ -126,7 +89,9 @@ def metric_sets(archived: bool) -> Truth:
 
 
 def audits(view: str) -> Truth:
-    """The audits of a dataset view: ticket_audits (what /ticket_audits lists) or ticket_audits_all."""
+    """The audits of a dataset view: ticket_audits (what /ticket_audits lists: those of tickets neither archived nor
+    deleted) or ticket_audits_all (every ticket's not deleted, as per-ticket audits give them): id, ticket_id,
+    created_at."""
     def rows(ds: Dataset) -> list[dict]:
         keys = ds.view(view).keys
         at = (keys & np.uint64(INDEX_MASK)).astype(np.int64)
@@ -140,34 +105,44 @@ def audits(view: str) -> Truth:
 
 
 def ticket_event_rows(ds: Dataset) -> list[dict]:
+    """Every event the ticket event export returns from start_time=0, one per audit, archived and
+    deleted tickets included: id (the audit's), ticket_id, timestamp (int), created_at."""
     return ticket_events.truth_events(ds, _iso_all)
 
 
 def ticket_comments(ds: Dataset) -> list[dict]:
+    """The Comment children of the ticket event export with `include=comment_events`: id (the
+    comment's), ticket_id, created_at."""
     return ticket_events.truth_comments(ds, _iso_all)
 
 
 def ticket_metric_events(ds: Dataset) -> list[dict]:
+    """Every event of the metric event export, deleted tickets' included: id, ticket_id, time."""
     return metric_events.truth(ds, _iso_all)
 
 
 def attribute_definitions(ds: Dataset) -> list[dict]:
+    """The rows of both condition lists (no primary key): subject, condition ("all" or "any")."""
     return [{"subject": d["subject"], "condition": name.split("_")[1]}
             for name in ("conditions_all", "conditions_any") for d in ds.catalog.attribute_definitions[name]]
 
 
 def organization_memberships(ds: Dataset) -> list[dict]:
+    """id, updated_at."""
     t = org_memberships.table(ds)
     return [{"id": i, "updated_at": u} for i, u in zip(t.id.tolist(), _iso_all(t.updated), strict=True)]
 
 
 def satisfaction_ratings(ds: Dataset) -> list[dict]:
+    """The default list: offered, good and bad ratings of tickets that are not deleted; id,
+    updated_at."""
     chosen = ratings.listed(ds)
     updated = ratings.timeline(ds)[1][chosen]
     return [{"id": ids.RATING + i + 1, "updated_at": u} for i, u in zip(chosen.tolist(), _iso_all(updated), strict=True)]
 
 
 def ticket_skips(ds: Dataset) -> list[dict]:
+    """Skips of tickets neither deleted nor archived: id, updated_at."""
     s = agent_work.skips(ds)
     cols = ds.tickets.cols
     keep = (cols.deleted[s.ticket] == 0) & (cols.archived[s.ticket] == 0)
@@ -175,17 +150,21 @@ def ticket_skips(ds: Dataset) -> list[dict]:
 
 
 def ticket_activities(ds: Dataset) -> list[dict]:
+    """The account owner's (whose credentials the emulator issues): id, updated_at."""
     a = agent_work.activities(ds)
     mine = a.user == 0  # the account owner
     return [{"id": ids.ACTIVITY + r + 1, "updated_at": u} for r, u in zip(a.row[mine].tolist(), _iso_all(a.time[mine]), strict=True)]
 
 
 def audit_logs(ds: Dataset) -> list[dict]:
+    """id, created_at."""
     times = audit_log.log(ds).time
     return [{"id": ids.AUDIT_LOG + r + 1, "created_at": c} for r, c in enumerate(_iso_all(times))]
 
 
 def user_identities(ds: Dataset) -> list[dict]:
+    """What the user export's `include=identities` sideload returns from start_time=0, every user's
+    (deleted users' included): id, user_id, updated_at."""
     users = ds.users
     out = []
     for index in range(len(users)):
