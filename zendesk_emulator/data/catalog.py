@@ -12,7 +12,7 @@ import random
 from . import catalog_rules, custom_fields, ids
 from .columns import DAY, QUIET_SECONDS
 from .sizes import Sizes
-from .textpool import MACRO_TITLES, TAGS, company_name
+from .textpool import MACRO_TITLES, TAGS
 from .timefmt import iso
 
 SYSTEM_FIELDS = (
@@ -267,7 +267,3 @@ class Catalog:
 
 def public(record: dict) -> dict:
     return {k: v for k, v in record.items() if k[0] != "_"}
-
-
-def company(rng: random.Random) -> str:
-    return company_name(rng)
