@@ -10,6 +10,11 @@ per-partition shape (one cursor per article, post or comment under `states`, the
 parents' states under `parent_state`, two levels deep for the comment votes). Each is fed to our connector as
 captured, except that each stream's instants are moved together, format untouched, so that its position falls
 inside this account's data: the capture's account is not this one. Partition keys are ids, never moved.
+
+The official connector's 5.x line (a Docker image only: not installable here, so not captured) added deleted_tickets
+and views; issue 19 gives their 5.x states as `{"updated_at": ...}` where incremental, none where not. Each capture
+gets them (OFFICIAL_5X), placed like the rest: deleted_tickets in that shape in both, views in that shape after the
+incremental sync and as a full refresh's no-cursor state after the full one.
 """
 
 from __future__ import annotations
@@ -27,13 +32,24 @@ from source_zendesk_support.streams.help_center import Articles
 from zendesk_emulator.data.guide import PARENT_OF
 
 OFFICIAL_STATE = Path(__file__).parent / "official_connector_state.json"
-CAPTURES: dict[str, list[dict]] = json.loads(OFFICIAL_STATE.read_text())
+OFFICIAL_5X = {
+    "after_full_sync": {"deleted_tickets": {"updated_at": "2024-06-01T00:00:00Z"},
+                        "views": {"__ab_no_cursor_state_message": True}},
+    "after_incremental_sync": {"deleted_tickets": {"updated_at": "2024-06-02T00:00:00Z"},
+                               "views": {"updated_at": "2024-06-02T00:00:00Z"}},
+}
+CAPTURES: dict[str, list[dict]] = {
+    label: capture + [{"type": "STREAM", "stream": {"stream_descriptor": {"name": name}, "stream_state": state}}
+                      for name, state in OFFICIAL_5X[label].items()]
+    for label, capture in json.loads(OFFICIAL_STATE.read_text()).items()}
 # Streams whose position is a field of another stream's records, not of their own (our declaration: the position
 # observes that stream, and `Position.cursor` names the records' own cursor): the official cursor stands for the
 # same field of that stream's truth. ticket_metrics: the official `_ab_updated_at` is its ticket's
-# generated_timestamp (official manifest.yaml:896-993, AddFields), and so is our position.
+# generated_timestamp (official manifest.yaml:896-993, AddFields), and so is our position. And deleted_tickets: the
+# official 5.x `updated_at` is when the ticket was deleted (a deleted ticket has no updated_at), our `deleted_at`.
 CURSOR_STANDS_FOR = {name: (cls.position.observe, cls.position.key) for name, cls in STREAM_CLASSES.items()
                      if cls.position.observe and cls.position.cursor}
+CURSOR_STANDS_FOR["deleted_tickets"] = ("deleted_tickets", "deleted_at")
 _ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 _PLACE_AT = 0.9  # the share of a stream's records older than the position it is given
 # Zendesk's article export lists the articles changed after its start_time, not at it: from the official position
@@ -116,7 +132,8 @@ def _positioned(capture: list[dict]) -> dict[str, dict]:
 
 
 POSITIONED = sorted(set().union(*(_positioned(capture) for capture in CAPTURES.values())))
-GENERIC = [s for s in POSITIONED if s not in CURSOR_STANDS_FOR]
+# Compared with their own truth (ticket_metrics' cursor is its tickets': a test of its own).
+GENERIC = [s for s in POSITIONED if CURSOR_STANDS_FOR.get(s, (truth_resource(s),))[0] == truth_resource(s)]
 
 
 def test_the_captured_states_cover_every_stream_of_ours_the_official_connector_has_in_both_shapes():
@@ -131,6 +148,9 @@ def test_the_captured_states_cover_every_stream_of_ours_the_official_connector_h
     assert {"created_at"} == incremental["ticket_comments"].keys() == incremental["audit_logs"].keys()
     assert any(s["stream"]["stream_state"] == {"__ab_no_cursor_state_message": True}
                for s in CAPTURES["after_full_sync"])
+    # The 5.x streams: deleted_tickets from an `updated_at` state in both, views from one and from none.
+    assert {"deleted_tickets", "views"} <= set(incremental) and "views" not in _positioned(CAPTURES["after_full_sync"])
+    assert "deleted_tickets" in GENERIC and "views" in GENERIC
     # The Guide streams per article, post or comment: per-partition states whose position is their parents'.
     for capture in CAPTURES.values():
         states = _positioned(capture)
@@ -236,6 +256,10 @@ def test_given_an_official_state_then_every_record_changed_since_it_is_emitted_a
     switched, truths, now, stream
 ):
     official, result = switched
+    if stream not in official:  # no official position in this capture (a full refresh's state): the whole list is owed
+        owed = {key_value(row, stream) for row in truths[truth_resource(stream)]}
+        _delivered(owed, owed, result, stream)
+        return
     resource, field = _cursor(stream, official[stream])
     since = _position(official[stream])
     rows = [(key_value(row, stream), _unix(row[field])) for row in truths[resource]]
@@ -264,6 +288,8 @@ def test_given_an_official_state_then_our_own_state_shapes_come_out(switched):
     assert isinstance(ours["ticket_metrics"]["generated_timestamp"], int)
     assert not {"_ab_updated_at", "parent_state", "states", "use_global_cursor"} & ours["ticket_metrics"].keys()
     assert "created_at" not in ours["ticket_comments"] and "timestamp" in ours["ticket_comments"]
+    assert "deleted_at" in ours["deleted_tickets"] and "updated_at" not in ours["deleted_tickets"]
+    assert "updated_at" in ours["views"]
 
 
 @pytest.mark.parametrize(("stream", "values"), [("tickets", "custom_fields"), ("users", "user_fields"),

@@ -47,6 +47,12 @@ EARLY = {
     "macros": {"create": 2, "update": 3, "delete": 1},
     "ticket_fields": {"create": 1, "update": 2, "delete": 0},
     "tags": {"create": 1, "update": 2, "delete": 1},
+    "views": {"create": 1, "update": 1, "delete": 1},
+    # Deleted tickets and users: create deletes live ones, delete removes listed ones for good; suspended tickets:
+    # create suspends emails, delete recovers them. None is ever updated.
+    "deleted_tickets": {"create": 1, "update": 0, "delete": 1},
+    "deleted_users": {"create": 1, "update": 0, "delete": 1},
+    "suspended_tickets": {"create": 2, "update": 0, "delete": 1},
 }
 # ...and after it: inside the minute the exports leave out when the sync runs.
 LATE = {

@@ -10,7 +10,7 @@ from .account import (
     Schedules,
 )
 from .base import ZendeskStream
-from .business_rules import Automations, Macros, SlaPolicies, Triggers
+from .business_rules import Automations, Macros, SlaPolicies, Triggers, Views
 from .community import PostComments, PostCommentVotes, Posts, PostVotes, Topics
 from .conversation_log import ConversationLog
 from .custom_objects import CustomObjectFields, CustomObjectRecords, CustomObjects
@@ -35,7 +35,9 @@ from .ticket_events import (
 )
 from .tickets import (
     CustomStatuses,
+    DeletedTickets,
     SatisfactionRatings,
+    SuspendedTickets,
     Tags,
     TicketActivities,
     TicketFields,
@@ -45,6 +47,7 @@ from .tickets import (
     TicketSkips,
 )
 from .users import (
+    DeletedUsers,
     GroupMemberships,
     Groups,
     OrganizationFields,
@@ -95,6 +98,10 @@ STREAMS: tuple[type[ZendeskStream], ...] = (
     TicketActivities,
     TicketSkips,
     CustomStatuses,
+    DeletedTickets,
+    DeletedUsers,
+    Views,
+    SuspendedTickets,
     CustomObjects,
     CustomObjectFields,
     CustomObjectRecords,

@@ -1,4 +1,4 @@
-"""Business rules API area: macros, automations, triggers and SLA policies."""
+"""Business rules API area: macros, automations, triggers, views and SLA policies."""
 
 from __future__ import annotations
 
@@ -49,3 +49,15 @@ class SlaPolicies(ZendeskStream):
     paginator = NextPagePaginator()
     position = ListPosition()
     requires = "SLA policies (Support Professional or Suite Growth and above)"
+
+
+class Views(ZendeskStream):
+    """Views, shared and the connector user's personal ones, active and inactive, conditions and columns nested. No
+    server-side time filter: read whole, filtered here.
+    https://developer.zendesk.com/api-reference/ticketing/business-rules/views/#list-views
+    """
+
+    endpoint = "views.json"
+    records_key = "views"
+    paginator = PageCursorPaginator()
+    position = ListPosition()

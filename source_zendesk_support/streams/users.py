@@ -104,3 +104,15 @@ class UserIdentities(ZendeskStream):
     paginator = ExportCursorPaginator()
     position = ExportPosition(key="updated_at", field="updated_at", codec=ISO, observe="users")
     pages_of = "users"
+
+
+class DeletedUsers(ZendeskStream):
+    """Deleted users, soft-deleted and permanently deleted ones alike (those scrubbed: name "Permanently Deleted User",
+    personal data null). No server-side time filter: read whole, filtered here on `updated_at`.
+    https://developer.zendesk.com/api-reference/ticketing/users/users/#list-deleted-users
+    """
+
+    endpoint = "deleted_users.json"
+    records_key = "deleted_users"
+    paginator = PageCursorPaginator()
+    position = ListPosition()

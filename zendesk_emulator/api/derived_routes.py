@@ -12,6 +12,8 @@ skips, a ticket's side conversations and a user's identities. All serve cursor (
   `tickets/{id}/skips` for one ticket.
 - side conversations: per ticket, oldest first; `include=events` adds a top-level `events` array for the page.
 - identities: per user, email first; `type`/`type[]` filter.
+- deleted tickets (id order; `sort_by` id or deleted_at, `sort_order`), deleted users (id order; `deleted_users/count`),
+  suspended tickets (newest first unless `sort_order=asc`): data/deletions.py.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ import dataclasses
 import numpy as np
 
 from .. import types
-from ..data import agent_work, audit_log, conversation_log, ids, org_memberships, side_conversations
+from ..data import agent_work, audit_log, conversation_log, deletions, ids, org_memberships, side_conversations
+from ..data.catalog import public
 from ..data.dataset import Dataset
 from ..data.order import INDEX_MASK, View, view_of
 from ..data.serial import dumps
-from ..data.timefmt import parse_iso
+from ..data.timefmt import iso, parse_iso
 from . import cursor_pages, offset_pages
-from .http import BadParameter, envelope, invalid, not_found, raw
-from .lists import serve
+from .http import BadParameter, envelope, invalid, not_found, ok, raw
+from .lists import serve, serve_records
 
 
 def _page(req: types.ApiRequest, view: View, order: str, path: str):
@@ -230,3 +233,39 @@ def user_identities(ds: Dataset, req: types.ApiRequest, user_id: int) -> types.A
     path = f"users/{user_id}/identities"
     return serve(req, "identities", path, path, View(np.arange(len(found), dtype=np.uint64)),
                  lambda k: dumps(found[k]))
+
+
+# -- deleted tickets, deleted users, suspended tickets ---------------------------------------------------------------
+def deleted_tickets(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
+    by = (req.arg("sort_by") or (req.arg("sort") or "id").lstrip("-"))
+    field = "deleted_at" if by == "deleted_at" else "id"
+    descending = _descending(req, False)
+    return serve_records(req, "deleted_tickets", "deleted_tickets", f"deleted_tickets.{field}.{descending}",
+                         deletions.deleted_tickets(ds), lambda r: parse_iso(r["deleted_at"]) if field == "deleted_at" else r["id"],
+                         descending)
+
+
+def deleted_users(ds: Dataset, req: types.ApiRequest, count: bool = False) -> types.ApiResponse:
+    indexes = deletions.deleted_user_indexes(ds)
+    if count:
+        return ok({"count": {"value": len(indexes), "refreshed_at": iso(ds.as_of)}})
+    view = View(np.array(indexes, dtype=np.uint64))
+    return serve(req, "deleted_users", "deleted_users", "deleted_users.id", view, lambda k: ds.user_bytes(int(k)))
+
+
+def deleted_user(ds: Dataset, user_id: int) -> types.ApiResponse:
+    index = user_id - ids.USER - 1
+    if not 0 <= index < len(ds.users) or ds.users.cols.active[index]:
+        return not_found()
+    return raw(b'{"deleted_user":' + ds.user_bytes(index) + b"}")
+
+
+def suspended_tickets(ds: Dataset, req: types.ApiRequest) -> types.ApiResponse:
+    descending = _descending(req, True)
+    return serve_records(req, "suspended_tickets", "suspended_tickets", f"suspended.{descending}",
+                         deletions.suspended_tickets(ds), lambda r: r["_created"], descending)
+
+
+def suspended_ticket(ds: Dataset, suspended_id: int) -> types.ApiResponse:
+    found = [r for r in deletions.suspended_tickets(ds) if r["id"] == suspended_id]
+    return raw(b'{"suspended_ticket":' + dumps(public(found[0])) + b"}") if found else not_found()

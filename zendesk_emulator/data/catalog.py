@@ -1,5 +1,5 @@
 """The small, configuration-like resources of an account, built whole: brands, groups and memberships, ticket
-fields and forms, macros, user/organization fields, SLA policies, and (catalog_rules.py) automations, triggers,
+fields and forms, macros, user/organization fields, SLA policies, (views.py) views and (catalog_rules.py) automations, triggers,
 custom roles, schedules, custom statuses and routing attributes. They are lists of dicts in Zendesk's JSON shape;
 keys starting with `_` hold internal integers (timestamps, indexes, a `_deleted` flag) and are stripped when
 rendered. Brands and ticket forms are never removed from their lists (tickets point at them by position): a
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from . import catalog_rules, custom_fields, ids
+from . import catalog_rules, custom_fields, ids, views
 from .columns import DAY, QUIET_SECONDS
 from .sizes import Sizes
 from .textpool import MACRO_TITLES, TAGS
@@ -51,6 +51,7 @@ class Catalog:
     routing_attributes: list[dict]
     routing_values: list[dict]
     attribute_definitions: dict[str, list[dict]]
+    views: list[dict]  # attached by views.build
 
     def __init__(self, seed: int, sizes: Sizes, anchor: int, subdomain: str, agents: int):
         self.seed, self.subdomain = seed, subdomain
@@ -69,6 +70,7 @@ class Catalog:
                                                        custom_fields.ORGANIZATION_FIELDS)
         self.sla_policies = self._sla_policies()
         catalog_rules.build(self, seed)
+        views.build(self, seed)
         self.state: dict[str, object] = {}  # mutable state of resources derived from the columns (derived.py)
 
     # -- helpers ---------------------------------------------------------------------------------------------------

@@ -178,6 +178,10 @@ def tickets(seed: int, sizes: Sizes, anchor: int, people: UserColumns, groups: i
     deleted[gone] = 1
     when = generated[gone] + (rng.random(len(gone)) * np.minimum(60 * DAY, end - generated[gone])).astype(np.int64)
     updated[gone] = generated[gone] = when
+    lately = _deleted_lately(seed, generated, deleted, not_burst, end)
+    deleted[lately] = 1
+    updated[lately] = generated[lately] = generated[lately] + (
+        _lately_rng(seed).random(len(lately)) * (end - generated[lately])).astype(np.int64)
     archived = ((status == CLOSED) & (updated < anchor - ARCHIVE_AFTER) & (deleted == 0)).astype(np.uint8)
 
     # People: requesters are end-users who existed when the ticket was created (a few customers file many tickets).
@@ -224,6 +228,21 @@ def tickets(seed: int, sizes: Sizes, anchor: int, people: UserColumns, groups: i
     return TicketColumns(created, updated, generated, status, deleted, archived, requester, assignee, group,
                          priority, ttype, channel, brand, form, score.astype(np.uint8), problem,
                          tags.astype(np.uint8), options, offsets, np.where(done, solved_at, 0))
+
+
+def _lately_rng(seed: int) -> np.random.Generator:
+    """The draws for tickets deleted lately come from a generator of their own: no other draw of the account moves."""
+    return np.random.default_rng(seed * 7919 + 19)
+
+
+def _deleted_lately(seed: int, generated: np.ndarray, deleted: np.ndarray, eligible: np.ndarray, end: int) -> np.ndarray:
+    """Tickets agents deleted in the last 30 days (spam, duplicates: soon after their last update), so that Zendesk's
+    deleted-ticket list, which keeps 30 days, holds some even on a small account: 2% of the tickets updated in those
+    days, at least two."""
+    candidates = np.flatnonzero(eligible & (deleted == 0) & (generated >= end - 30 * DAY))
+    draws = _lately_rng(seed + 1).random(len(candidates))
+    chosen = candidates[draws < 0.02]
+    return chosen if len(chosen) >= 2 else np.sort(candidates[np.argsort(draws)[:2]])
 
 
 def audit_times(seed: int, cols: TicketColumns) -> np.ndarray:

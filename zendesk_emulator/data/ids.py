@@ -40,6 +40,8 @@ POST_COMMENT = 413_000_000_000
 VOTE = 414_000_000_000  # every kind of vote (article, article comment, post, post comment) shares one id space
 HOLIDAY = 415_000_000_000  # schedule holidays, a serial over all schedules
 CUSTOM_OBJECT_FIELD = 416_000_000_000  # custom object fields (+ 500,000,000: their options)
+VIEW = 417_000_000_000
+SUSPENDED = 418_000_000_000  # suspended tickets, a serial (those created by mutations from 1,000,000 on)
 # Automations and triggers keep the small ids the generated audits' via.source already names.
 AUTOMATION = 360_000_000_100
 TRIGGER = 360_000_000_200

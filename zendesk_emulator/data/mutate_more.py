@@ -1,7 +1,7 @@
 """Mutations of the configuration lists added with the rest of the catalog, and of the resources derived from the
 columns, as far as Zendesk's API allows each:
 
-- automations, triggers, custom_roles, schedules, sla_policies, account_attributes (routing attributes):
+- automations, triggers, views, custom_roles, schedules, sla_policies, account_attributes (routing attributes):
   create, update (a changed title or description, sometimes `active`), delete (gone from the list).
 - brands, ticket_forms: the same, but a deleted one stays in the catalog flagged (tickets point at it) and the
   default one is never deleted.
@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable
 
 from . import agent_work, audit_log, catalog_rules, ids
+from . import views as views_data
 from .catalog_rules import stable_uuid, touch
 from .dataset import Dataset
 
@@ -143,6 +144,7 @@ def _append_only(what: str, add: Callable[[Dataset, random.Random, int, int], li
 
 automations = _builder("automations", lambda c, r, i, n: catalog_rules.automation(c, r, i, n), ids.CATALOG_CREATED)
 triggers = _builder("triggers", lambda c, r, i, n: catalog_rules.trigger(c, r, i, n), ids.CATALOG_CREATED + 100_000_000)
+views = _builder("views", lambda c, r, i, n: views_data.view(c, r, i, n), ids.VIEW)
 custom_roles = _builder("custom_roles", lambda c, r, i, n: catalog_rules.custom_role(c, r, i, n), ids.CUSTOM_ROLE,
                         retitle="description")
 # The first schedule is the account's default (catalog_rules): Zendesk keeps a default schedule.

@@ -106,6 +106,17 @@ RESOURCES = (
         mutate=catalog(mutate_more.triggers, logged_as="rule"),
     ),
     Resource(
+        "views",  # data/views.py
+        routes(
+            ("views", r"views", lambda c: catalog_routes.rules(c.ds, c.req, "views")),
+            ("views/active", r"views/active", lambda c: catalog_routes.rules(c.ds, c.req, "views", only_active=True)),
+            ("views/{id}", r"views/(\d+)", lambda c: catalog_routes.one("view", c.ds.catalog.views, c.args[0])),
+        ),
+        ids=(ids.VIEW,),
+        truth=truth.live("views"),
+        mutate=catalog(mutate_more.views, logged_as="rule"),  # Zendesk logs views as rules
+    ),
+    Resource(
         "account_attributes",  # routing attributes (UUID ids)
         routes(
             ("routing/attributes", r"routing/attributes", lambda c: catalog_routes.routing_attributes(c.ds, c.req)),

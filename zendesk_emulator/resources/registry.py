@@ -1,5 +1,6 @@
-"""Every resource the emulator declares (tickets.py, people.py, configuration.py, guide.py), and what the router, the
-truth route and `/_emulator/mutate` read from them (custom_objects.py too). Nothing about a resource lives here: a new resource is one
+"""Every resource the emulator declares (tickets.py, people.py, configuration.py, deletions.py, guide.py), and what
+the router, the truth route and `/_emulator/mutate` read from them (custom_objects.py too). Nothing about a resource
+lives here: a new resource is one
 declaration in one of those modules (or a new module listed below)."""
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from ..data.dataset import Dataset
 from ..data.rng import KIND_MUTATION, record_rng
 from ..data.timefmt import iso
 from ..settings import FEATURES, GUIDE_SWITCHES
-from . import configuration, custom_objects, guide, people, tickets
+from . import configuration, custom_objects, deletions, guide, people, tickets
 from .declaration import Change, ChangedThrough, Handler, Mutation, Resource, Route, Truth
 
 RESOURCES: tuple[Resource, ...] = (*tickets.RESOURCES, *people.RESOURCES, *configuration.RESOURCES,
-                                   *custom_objects.RESOURCES, *guide.RESOURCES)
+                                   *deletions.RESOURCES, *custom_objects.RESOURCES, *guide.RESOURCES)
 BY_NAME: dict[str, Resource] = {resource.name: resource for resource in RESOURCES}
 
 
