@@ -23,7 +23,7 @@ from ..data.dataset import Dataset
 from ..data.order import INDEX_MASK, View, pack
 from ..data.serial import dumps
 from . import cursor_pages, export_cursor, lists
-from .http import carried, envelope, flag, link, not_found, ok, raw
+from .http import envelope, flag, not_found, ok, raw
 
 
 def objects(ds: Dataset) -> types.ApiResponse:
@@ -66,15 +66,7 @@ def export(ds: Dataset, req: types.ApiRequest, key: str, now: float) -> types.Ap
     keys = np.sort(pack(np.array([every[i]["_updated"] for i in kept], dtype=np.int64),
                         np.array(kept, dtype=np.int64)))
     result = export_cursor.page(req, View(keys), now)
-    path = f"incremental/custom_objects/{key}/cursor"
-    keep = carried(req, ("cursor", "start_time"))
-    meta = {
-        "after_url": link(req, path, [("cursor", result.after_cursor)] + keep) if result.after_cursor else None,
-        "after_cursor": result.after_cursor,
-        "before_url": link(req, path, [("cursor", result.before_cursor)] + keep) if result.before_cursor else None,
-        "before_cursor": result.before_cursor,
-        "end_of_stream": result.end_of_stream,
-        "meta": {"has_more": not result.end_of_stream},
-    }
+    meta = export_cursor.links(req, f"incremental/custom_objects/{key}/cursor", result)
+    meta["meta"] = {"has_more": not result.end_of_stream}
     rows = [dumps(data.rendered(every[k & INDEX_MASK])) for k in result.keys]
     return raw(envelope("custom_object_records", rows, meta))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..data.order import INDEX_MASK, View
 from ..types import ApiRequest
 from .export_rules import cutoff, start_time
-from .http import BadParameter, int_arg, invalid
+from .http import BadParameter, carried, int_arg, invalid, link
 
 MAX_PER_PAGE = 1000
 
@@ -83,3 +83,16 @@ def page(req: ApiRequest, view: View, now: float) -> ExportPage:
         after = token if token and kind != "before" else _before_all(key >> 32)
         before = None
     return ExportPage(keys, after, before, end_of_stream=max(start, stop) >= limit)
+
+
+def links(req: ApiRequest, path: str, result: ExportPage) -> dict:
+    """A cursor export page's links and end, as every cursor export writes them (the query's own cursor and
+    start_time replaced, its other parameters carried)."""
+    keep = carried(req, ("cursor", "start_time"))
+    return {
+        "after_url": link(req, path, [("cursor", result.after_cursor)] + keep) if result.after_cursor else None,
+        "after_cursor": result.after_cursor,
+        "before_url": link(req, path, [("cursor", result.before_cursor)] + keep) if result.before_cursor else None,
+        "before_cursor": result.before_cursor,
+        "end_of_stream": result.end_of_stream,
+    }

@@ -102,16 +102,7 @@ def cursor_export(ds: Dataset, req: types.ApiRequest, resource: str, now: float)
     result = export_cursor.page(req, view, now)
     includes = _includes(req)
     records, extra = render(ds, result.keys, includes)
-    keep = carried(req, ("cursor", "start_time"))
-    path = f"incremental/{resource}/cursor"
-    meta = {
-        "after_url": link(req, path, [("cursor", result.after_cursor)] + keep) if result.after_cursor else None,
-        "after_cursor": result.after_cursor,
-        "before_url": link(req, path, [("cursor", result.before_cursor)] + keep) if result.before_cursor else None,
-        "before_cursor": result.before_cursor,
-        "end_of_stream": result.end_of_stream,
-    }
-    body = envelope(resource, records, meta, extra)
+    body = envelope(resource, records, export_cursor.links(req, f"incremental/{resource}/cursor", result), extra)
     if not result.end_of_stream:
         _prefetch(ds, resource, view, result.keys, includes)
     return raw(body)
