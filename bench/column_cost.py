@@ -1,7 +1,15 @@
-"""What the custom field columns cost on the main thread's path of a record, split into its parts.
+"""What the custom field columns cost: whole syncs in pairs, and the main thread's path of a record split into parts.
 
+    .venv/bin/python -m bench.column_cost --pairs 8 [--tickets 100000]
     .venv/bin/python -m bench.column_cost [--rounds 30]
 
+`--pairs N`: N pairs of whole syncs of `tickets` from one emulator, ours then ours-plain (bench/runners.py: the same
+connector with `custom_field_columns: false`), pinned as bench.run pins them. One sync against one other moves by
+more than the columns cost on a shared machine; the median of the pairs' differences, in CPU microseconds a record,
+moves less. Prints each pair, then that median and the ratio of the medians' records per CPU-second (the issue's
+budget: ours at least 0.95x ours-plain).
+
+Without `--pairs`:
 One page of 1,000 tickets of the emulator's account (seed 1) and its ticket field list, then, per round and variant,
 the page parsed and each record taken through what the main thread does with it in a sync: the columns filled
 (or not), the CDK's AirbyteMessage and serialisation, the output buffer (written to /dev/null). Variants: `plain`
@@ -18,14 +26,18 @@ import gc
 import io
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.sources.utils.record_helper import stream_data_to_airbyte_message
 
+from bench.run import pin
+from bench.runners import Ours, OursPlain
 from source_zendesk_support.custom_fields.columns import BY_STREAM, columns
 from source_zendesk_support.custom_fields.values import StreamColumns
 from zendesk_emulator.testing import EmulatorProcess
@@ -78,10 +90,49 @@ def one_round(page: bytes, fill: Fill | None, out: io.TextIOBase) -> float:
     return (time.process_time() - started) * 1e6 / len(records)
 
 
+def paired_syncs(pairs: int, tickets: int, seed: int) -> dict[str, float]:
+    """CPU seconds of `pairs` alternating whole syncs of tickets, ours and ours-plain; the median paired difference."""
+    cpu: dict[str, list[float]] = {"ours": [], "ours-plain": []}
+    with (
+        tempfile.TemporaryDirectory(prefix="column-cost-") as work,
+        EmulatorProcess(seed=seed, tickets=tickets, plan="unlimited", startup_timeout=1800) as emulator,
+    ):
+        cpus = pin(emulator.process.pid)
+        readers = [reader(emulator.info, Path(work), 1800, cpus, only=["tickets"]) for reader in (Ours, OursPlain)]
+        for reader in readers:
+            reader.prepare()
+        for pair in range(pairs):
+            for reader in readers:
+                measured = reader.read(f"pair-{pair}")
+                if measured.exit_code != 0 or measured.records.get("tickets") != tickets:
+                    raise SystemExit(
+                        f"{reader.name}: exit {measured.exit_code}, {measured.records} records: {measured.stderr_tail}"
+                    )
+                cpu[reader.name].append(measured.cpu_seconds)
+            print(
+                f"pair {pair + 1}: ours {cpu['ours'][-1]:.2f} s, ours-plain {cpu['ours-plain'][-1]:.2f} s CPU",
+                flush=True,
+            )
+    extra = statistics.median(a - b for a, b in zip(cpu["ours"], cpu["ours-plain"], strict=True)) * 1e6 / tickets
+    ratio = statistics.median(cpu["ours-plain"]) / statistics.median(cpu["ours"])
+    print(
+        f"{tickets:,} tickets, {pairs} pairs: the columns cost {extra:.1f} µs of CPU a record (median of the pairs' "
+        f"differences); ours-plain {statistics.median(cpu['ours-plain']) * 1e6 / tickets:.1f} µs a record; "
+        f"records per CPU-second, ours ÷ ours-plain (medians): {ratio:.3f}x"
+    )
+    return {"extra_us": extra, "ratio": ratio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--pairs", type=int, help="whole syncs in pairs instead of the split of one record's path")
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    if args.pairs:
+        paired_syncs(args.pairs, args.tickets, args.seed)
+        return
     page, fields = fetch()
     fills = variants(page, fields)
     times: dict[str, list[float]] = {name: [] for name in fills}

@@ -280,7 +280,7 @@ def machine() -> str:
             f"Linux {platform.release()}, Python {platform.python_version()}")
 
 
-def _pin(emulator_pid: int) -> set[int] | None:
+def pin(emulator_pid: int) -> set[int] | None:
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         return None
@@ -351,7 +351,7 @@ def main(argv: list[str] | None = None, log: Callable[[str], None] = print) -> d
     try:
         bench, counts = _run(args, work, log)
     finally:
-        os.sched_setaffinity(0, affinity)  # _pin moved this process: give a caller (a test session) its CPUs back
+        os.sched_setaffinity(0, affinity)  # pin moved this process: give a caller (a test session) its CPUs back
         shutil.rmtree(work, ignore_errors=True)
     command = "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:])
     results = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(), "command": command.strip(),
@@ -366,7 +366,7 @@ def _run(args: argparse.Namespace, work: Path, log: Callable[[str], None]) -> tu
     log(f"emulator: seed {args.seed}, {args.tickets:,} tickets; work files in {work}")
     with EmulatorProcess(seed=args.seed, tickets=args.tickets, plan="unlimited", verbose=True,
                          startup_timeout=1800) as emu:
-        cpus = _pin(emu.process.pid)
+        cpus = pin(emu.process.pid)
         readers = {}
         for name in args.readers:
             timeout = {"tap": args.tap_timeout, "official": args.official_timeout}.get(name, args.timeout)

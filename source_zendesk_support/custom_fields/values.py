@@ -22,7 +22,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
-from itertools import repeat
 from typing import Any
 
 from airbyte_cdk.models import (
@@ -118,7 +117,10 @@ def to_strings(value: Any) -> Any:
     """A multiselect's values (its chosen options' tags); a lone tag is a list of one."""
     kind = type(value)
     if kind is list:
-        return value if all(map(isinstance, value, repeat(str))) else UNCONVERTIBLE
+        for item in value:  # a loop, not all(map(...)): lists of one to three tags, half the time (bench/column_cost)
+            if type(item) is not str:
+                return UNCONVERTIBLE
+        return value
     if kind is str:
         return [value]
     return UNCONVERTIBLE
