@@ -9,10 +9,10 @@ side_conversations at 100,000 tickets (the emulator, bench/README.md): 168 MB pe
 heaps twice a second, took no more off on top of it.
 
 The price is CPU: every page's bytes are mapped afresh and the kernel faults their pages in (about 4 page faults a
-ticket, 3,900 a page of 1,000). Measured on 2026-12-07 (tickets alone, 30,000, three to five runs each): a 64 MiB threshold with
-a 256 MiB trim threshold, which keeps those blocks in the heaps, cut the faults fivefold and the CPU a ticket by 10%,
-but the whole catalog's peak resident memory at 100,000 tickets rose from 148 to 190 MB (the target is 150 MB), so
-the threshold stays.
+ticket, 3,900 a page of 1,000). Measured on 2026-12-07 (tickets alone, 30,000, three to five runs each): a 64 MiB
+threshold with a 256 MiB trim threshold, which keeps those blocks in the heaps, cut the faults fivefold and the CPU a
+ticket by 10%, but the whole catalog's peak resident memory at 100,000 tickets rose from 148 to 190 MB (the target is
+150 MB), so the threshold stays.
 
 An allocator setting in the environment (`MALLOC_MMAP_THRESHOLD_=...`, or glibc's malloc tunables) wins: this only
 fills in what is not set. Where the C library is not glibc (musl, macOS) nothing changes.
