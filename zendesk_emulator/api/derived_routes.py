@@ -197,7 +197,7 @@ def skips(ds: Dataset, req: types.ApiRequest, user_id: int | None = None, ticket
 # -- per ticket and per user --------------------------------------------------------------------------------------------
 def ticket_side_conversations(ds: Dataset, req: types.ApiRequest, ticket_id: int) -> types.ApiResponse:
     index = ticket_id - 1
-    if not 0 <= index < len(ds.tickets) or ds.tickets.cols.deleted[index]:
+    if not ds.ticket_shown(index):
         return not_found()
     threads = side_conversations.threads_of(ds, index)
     path = f"tickets/{ticket_id}/side_conversations"
@@ -214,7 +214,7 @@ def ticket_side_conversations(ds: Dataset, req: types.ApiRequest, ticket_id: int
 def ticket_conversation_log(ds: Dataset, req: types.ApiRequest, ticket_id: int) -> types.ApiResponse:
     """Cursor pages only (`page[size]` up to 100, the default page when none is asked for), oldest first."""
     index = ticket_id - 1
-    if not 0 <= index < len(ds.tickets) or ds.tickets.cols.deleted[index]:
+    if not ds.ticket_shown(index):
         return not_found()
     found = conversation_log.entries(ds, index)
     path = f"tickets/{ticket_id}/conversation_log"

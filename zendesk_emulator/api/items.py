@@ -15,11 +15,8 @@ from .http import envelope, not_found, ok, raw
 
 
 def _ticket_index(ds: Dataset, ticket_id: int) -> int | None:
-    """A ticket the API can show: it exists and is not deleted (archived tickets can still be shown)."""
     index = ticket_id - 1
-    if 0 <= index < len(ds.tickets) and not ds.tickets.cols.deleted[index]:
-        return index
-    return None
+    return index if ds.ticket_shown(index) else None
 
 
 def ticket(ds: Dataset, ticket_id: int) -> types.ApiResponse:

@@ -87,6 +87,11 @@ class Dataset:
         cols = self.tickets.cols
         return np.flatnonzero((cols.deleted == 0) & (cols.archived == 0))
 
+    def ticket_shown(self, index: int) -> bool:
+        """A ticket the API shows on its own and under its sub-resources: it exists and is not deleted (an archived
+        one is still shown)."""
+        return 0 <= index < len(self.tickets) and not self.tickets.cols.deleted[index]
+
     def ticket_listable(self, index: int) -> bool:
         cols = self.tickets.cols
         return 0 <= index < len(cols.created) and not cols.deleted[index] and not cols.archived[index]
