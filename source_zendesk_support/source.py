@@ -76,10 +76,13 @@ class SourceZendeskSupport(AbstractSource):
         return zendesk, build_authenticator(zendesk, copy.deepcopy(dict(config)), logger)
 
     def streams(self, config: Mapping[str, Any]) -> list[ZendeskStream]:  # type: ignore[override]  # all Stream
-        return self._streams_and_estimates(config)[0]
+        return self._streams_and_estimates(config)[1]
 
-    def _streams_and_estimates(self, config: Mapping[str, Any]) -> tuple[list[ZendeskStream], Estimates]:
-        """The streams, and the sync's row estimates; every wait of the sync says its progress (estimates.py)."""
+    def _streams_and_estimates(
+        self, config: Mapping[str, Any]
+    ) -> tuple[ZendeskConfig, list[ZendeskStream], Estimates]:
+        """The parsed config, the streams, and the sync's row estimates; every wait of the sync says its progress
+        (estimates.py)."""
         zendesk, authenticator = self._setup(config)
         progress = Progress()
         waits = self._waits.reporting(progress.summary)
@@ -87,7 +90,7 @@ class SourceZendeskSupport(AbstractSource):
         pacer = Pacer(waits, logger, share=zendesk.rate_limit_percent)
         streams = [stream(zendesk, authenticator, self._clock, waits, pacer) for stream in STREAMS]
         counts = {stream.name: stream.count_endpoint for stream in streams if stream.count_endpoint}
-        return streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress, counts)
+        return zendesk, streams, Estimates(zendesk, authenticator, pacer, waits, logger, progress, counts)
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         """The streams' static schemas; with `custom_field_columns` (the default) the tickets, users and
@@ -110,10 +113,10 @@ class SourceZendeskSupport(AbstractSource):
     ) -> Iterator[AirbyteMessage]:
         """The selected streams are read side by side (driver.py): while the exports wait for Zendesk's next
         minute, the other streams go on."""
-        streams, estimates = self._streams_and_estimates(config)
+        zendesk, streams, estimates = self._streams_and_estimates(config)
         messages = read_catalog(streams, catalog, state, logger, lambda rest: super().read(
             logger, config, rest, state), estimates)
-        if parse_config(config, self._clock()).custom_field_columns:
+        if zendesk.custom_field_columns:
             # The one point where records get their custom field columns, from the configured catalog's schemas.
             messages = with_columns(messages, catalog, logger)
         yield from messages
